@@ -1,0 +1,156 @@
+"""Fixed code lists.
+
+The seed council blamed part of its 49% completion rate on "disparity in coding": one system
+counted "letter sent" as an offer, another asked explicit yes/no questions. Every coded fact in
+the product comes from one of these lists, so a figure means the same thing everywhere. The
+string values are stored and synced; never rename one, add a new value instead.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class _Coded(StrEnum):
+    """A code list whose members carry a human label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self, self.value.replace("_", " ").capitalize())
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class EpisodeCategory(_Coded):
+    """SSDA903 MISSING codes."""
+
+    MISSING = "M"  # whereabouts unknown
+    AWAY = "A"  # away from placement without authorisation: whereabouts known
+
+
+class RiskGrade(_Coded):
+    """Police risk grade at the time of the report."""
+
+    NO_APPARENT_RISK = "no_apparent_risk"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Sex(_Coded):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_KNOWN = "not_known"
+
+
+class RhiStatus(_Coded):
+    """Where a child's latest episode stands with its return interview (caseload column)."""
+
+    NOT_OFFERED = "not_offered"
+    OFFERED = "offered"
+    DECLINED = "declined"
+    DRAFT = "draft"
+    COMPLETED = "completed"
+    SYNCED = "synced"
+
+
+class InterviewState(_Coded):
+    """Life cycle of one interview revision: draft -> completed -> synced -> reviewed."""
+
+    DRAFT = "draft"
+    COMPLETED = "completed"
+    SYNCED = "synced"
+    APPROVED = "approved"
+    HAS_ISSUES = "has_issues"
+
+
+class OfferMethod(_Coded):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    LETTER = "letter"
+    TEXT = "text"
+
+
+class OfferOutcome(_Coded):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NO_CONTACT = "no_contact"
+
+
+class DeclinedBy(_Coded):
+    CHILD = "child"
+    PARENT_CARER = "parent_carer"
+
+
+class DeclineReason(_Coded):
+    """Why an interview was declined (explicit, coded: never inferred from free text)."""
+
+    DOES_NOT_WANT_TO_TALK = "does_not_want_to_talk"
+    ALREADY_SPOKE_TO_POLICE = "already_spoke_to_police"
+    PREFERS_OWN_WORKER = "prefers_own_worker"
+    NOT_MISSING_IN_OWN_VIEW = "not_missing_in_own_view"
+    FAMILY_REFUSED = "family_refused"
+    MISSING_AGAIN = "missing_again"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+
+class LateReason(_Coded):
+    """Why an interview happened after the 72-hour window."""
+
+    CHILD_UNAVAILABLE = "child_unavailable"
+    CHILD_CHOSE_LATER = "child_chose_later"
+    MISSING_AGAIN = "missing_again"
+    NOTIFICATION_LATE = "notification_late"
+    WORKER_UNAVAILABLE = "worker_unavailable"
+    OUT_OF_AREA = "out_of_area"
+    INTERPRETER_NEEDED = "interpreter_needed"
+    OTHER = "other"
+
+
+class ReferralKind(_Coded):
+    MACE = "mace"
+    STRATEGY_MEETING = "strategy_meeting"
+    NRM = "nrm"
+    CAMHS = "camhs"
+    EARLY_HELP = "early_help"
+    SUBSTANCE_MISUSE = "substance_misuse"
+    FOLLOW_UP_1_1 = "follow_up_1_1"
+    POLICE_INFORMATION = "police_information"
+    SOCIAL_CARE = "social_care"
+    MEDIATION = "mediation"
+
+
+_LABELS: dict[StrEnum, str] = {
+    EpisodeCategory.MISSING: "Missing",
+    EpisodeCategory.AWAY: "Away without authorisation",
+    RiskGrade.NO_APPARENT_RISK: "No apparent risk",
+    Sex.NOT_KNOWN: "Not known",
+    RhiStatus.NOT_OFFERED: "Not offered",
+    InterviewState.HAS_ISSUES: "Has issues",
+    OfferMethod.IN_PERSON: "In person",
+    OfferOutcome.NO_CONTACT: "No contact",
+    DeclinedBy.PARENT_CARER: "Parent or carer",
+    DeclineReason.DOES_NOT_WANT_TO_TALK: "Does not want to talk about it",
+    DeclineReason.ALREADY_SPOKE_TO_POLICE: "Already spoke to the police",
+    DeclineReason.PREFERS_OWN_WORKER: "Prefers to talk to own worker or carer",
+    DeclineReason.NOT_MISSING_IN_OWN_VIEW: "Does not see it as going missing",
+    DeclineReason.FAMILY_REFUSED: "Family refused on the child's behalf",
+    DeclineReason.MISSING_AGAIN: "Missing again before the interview",
+    DeclineReason.MOVED_AWAY: "Moved away or placement ended",
+    LateReason.CHILD_UNAVAILABLE: "Child not available",
+    LateReason.CHILD_CHOSE_LATER: "Child chose a later time",
+    LateReason.MISSING_AGAIN: "Child missing again",
+    LateReason.NOTIFICATION_LATE: "Notification of return came late",
+    LateReason.WORKER_UNAVAILABLE: "No worker available",
+    LateReason.OUT_OF_AREA: "Child placed out of area",
+    LateReason.INTERPRETER_NEEDED: "Waiting for an interpreter",
+    ReferralKind.MACE: "MACE / Complex Adolescent Panel",
+    ReferralKind.NRM: "National Referral Mechanism (NRM)",
+    ReferralKind.CAMHS: "CAMHS",
+    ReferralKind.FOLLOW_UP_1_1: "Follow-up 1:1 work",
+    ReferralKind.POLICE_INFORMATION: "Information shared with police",
+}
