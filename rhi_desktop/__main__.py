@@ -1,2 +1,227 @@
-def main():
-    pass
+"""Command line: launches the GUI and the headless subcommands.
+
+Every command answers bad input with one clear sentence on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import platformdirs
+
+from rhi_desktop.security.errors import SecurityError
+from rhi_desktop.services.children import ValidationFailed
+from rhi_desktop.store.errors import StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXPECTED = (StoreError, SecurityError, ValidationFailed)
+
+
+def friendly(fn: F) -> F:
+    """Turn known failures into one sentence and exit 1; unknown ones into a short notice."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except click.exceptions.Exit:
+            raise
+        except EXPECTED as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "), err=True)
+            sys.exit(1)
+        except Exception as exc:  # never a traceback at the user
+            click.echo(
+                f"RHI Desktop hit an unexpected problem ({type(exc).__name__}); "
+                "nothing saved has been lost. Please report it.",
+                err=True,
+            )
+            sys.exit(70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def default_profile_dir() -> Path:
+    return Path(platformdirs.user_data_dir("rhi-desktop", appauthor=False)) / "profile"
+
+
+def read_passphrase(prompt: str = "Passphrase") -> str:
+    env = os.environ.get("RHI_PASSPHRASE")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise click.UsageError("Set RHI_PASSPHRASE or run in a terminal to type the passphrase.")
+    return click.prompt(prompt, hide_input=True)
+
+
+profile_option = click.option(
+    "--profile",
+    "profile_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Profile folder (default: your user data folder).",
+)
+
+
+@click.group(invoke_without_command=True)
+@profile_option
+@click.option("--demo", is_flag=True, help="Open a fresh temporary demo profile (synthetic data).")
+@click.pass_context
+@friendly
+def main(ctx: click.Context, profile_dir: Path | None, demo: bool) -> None:
+    """RHI Desktop: return home interviews, offline and encrypted."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rhi_desktop.app import run_gui
+
+    sys.exit(run_gui(profile_dir or default_profile_dir(), demo))
+
+
+@main.group()
+def demo() -> None:
+    """Synthetic demo profiles."""
+
+
+@demo.command("create")
+@click.option(
+    "--profile", "profile_dir", required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--seed", default=2021, show_default=True, help="Same seed, same data.")
+@click.option("--children", "n_children", default=425, show_default=True)
+@friendly
+def demo_create(profile_dir: Path, seed: int, n_children: int) -> None:
+    """Write a reproducible demo profile (passphrase "demo")."""
+    from rhi_desktop.services.demo_profile import create_demo_profile
+
+    profile = create_demo_profile(profile_dir, seed=seed, n_children=n_children)
+    profile.close()
+    click.echo(f"Demo profile written to {profile_dir} (passphrase: demo).")
+
+
+@main.group("profile")
+def profile_group() -> None:
+    """Create a profile or change its passphrase."""
+
+
+@profile_group.command("create")
+@profile_option
+@click.option("--worker", required=True, help="Your name, as it appears on records.")
+@friendly
+def profile_create(profile_dir: Path | None, worker: str) -> None:
+    """Create an encrypted profile (the device secret goes into the OS keyring)."""
+    from rhi_desktop.security.passphrase import check_strength
+    from rhi_desktop.services.profiles import create_profile
+
+    root = profile_dir or default_profile_dir()
+    passphrase = read_passphrase("New passphrase")
+    verdict = check_strength(passphrase, user_inputs=[worker])
+    if not verdict.ok:
+        raise click.ClickException(verdict.message)
+    create_profile(root, worker_name=worker, passphrase=passphrase).close()
+    click.echo(f"Profile created in {root}.")
+
+
+@profile_group.command("change-passphrase")
+@profile_option
+@friendly
+def profile_change_passphrase(profile_dir: Path | None) -> None:
+    """Re-wrap the data key under a new passphrase (RHI_NEW_PASSPHRASE or a prompt)."""
+    from rhi_desktop.security import keys
+    from rhi_desktop.services.profiles import ProfilePaths, default_secret_store, read_info
+
+    root = profile_dir or default_profile_dir()
+    info = read_info(root)
+    old = read_passphrase("Current passphrase")
+    new = os.environ.get("RHI_NEW_PASSPHRASE") or read_passphrase("New passphrase")
+    store = None if info.demo else default_secret_store()
+    keys.change_passphrase(ProfilePaths(root).key_file, old, new, secret_store=store)
+    click.echo("Passphrase changed.")
+
+
+@main.command()
+@profile_option
+@click.option("--status", help="Only interviews in this state (draft, completed, synced, …).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@friendly
+def interviews(profile_dir: Path | None, status: str | None, as_json: bool) -> None:
+    """List a profile's interviews: id, child, status, revision."""
+    from rhi_desktop.services.interviews import list_interviews
+    from rhi_desktop.services.profiles import open_profile
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        with profile.sessions() as s:
+            items = list_interviews(s, status)
+    finally:
+        profile.close()
+    if as_json:
+        click.echo(json.dumps([i.as_dict() for i in items], indent=2))
+        return
+    for i in items:
+        click.echo(
+            f"{i.id}  {i.child_local_id:<9} {i.child_name:<28} {i.status:<10} rev {i.revision}"
+        )
+    click.echo(f"{len(items)} interviews", err=True)
+
+
+@main.command()
+@click.option("--demo", "use_demo", is_flag=True, help="Use a fresh temporary demo profile.")
+@profile_option
+@click.option("--view", default="caseload", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--size", default="1440x860", show_default=True, help="WIDTHxHEIGHT in pixels.")
+@friendly
+def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, size: str) -> None:
+    """Render a view of the real window offscreen and save it as a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from rhi_desktop import app
+    from rhi_desktop.services.profiles import open_profile
+
+    if view not in app.VIEWS:
+        raise click.BadParameter(
+            f"choose one of: {', '.join(sorted(app.VIEWS))}", param_hint="--view"
+        )
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1440x860", param_hint="--size") from None
+    if use_demo == (profile_dir is not None):
+        raise click.UsageError("Give exactly one of --demo or --profile.")
+    with tempfile.TemporaryDirectory(prefix="rhi-shot-") as tmp:
+        if use_demo:
+            from rhi_desktop.services.demo_profile import create_demo_profile
+
+            profile = create_demo_profile(Path(tmp) / "profile")
+        else:
+            assert profile_dir is not None
+            profile = open_profile(profile_dir, read_passphrase())
+        try:
+            app.screenshot(profile, view, out, width=width, height=height)
+        finally:
+            profile.close()
+    click.echo(str(out))
+
+
+def _mount_optional_groups() -> None:
+    try:
+        from rhi_desktop.forms.cli import forms
+    except ImportError:  # the forms engine ships with the questionnaire issue
+        return
+    main.add_command(forms)
+
+
+_mount_optional_groups()
+
+if __name__ == "__main__":
+    main()

@@ -124,6 +124,17 @@ class ReferralKind(_Coded):
     MEDIATION = "mediation"
 
 
+class RiskFlag(_Coded):
+    """Exploitation and harm concerns recorded on an interview (InterviewRecord.risk_flags)."""
+
+    CSE = "cse"  # child sexual exploitation
+    CCE = "cce"  # child criminal exploitation, including county lines
+    TRAFFICKING = "trafficking"  # trafficking / modern slavery
+    FORCED_MARRIAGE = "forced_marriage"
+    FGM = "fgm"
+    RADICALISATION = "radicalisation"
+
+
 _LABELS: dict[StrEnum, str] = {
     EpisodeCategory.MISSING: "Missing",
     EpisodeCategory.AWAY: "Away without authorisation",
@@ -153,4 +164,10 @@ _LABELS: dict[StrEnum, str] = {
     ReferralKind.CAMHS: "CAMHS",
     ReferralKind.FOLLOW_UP_1_1: "Follow-up 1:1 work",
     ReferralKind.POLICE_INFORMATION: "Information shared with police",
+    RiskFlag.CSE: "Child sexual exploitation (CSE)",
+    RiskFlag.CCE: "Child criminal exploitation (CCE) / county lines",
+    RiskFlag.TRAFFICKING: "Trafficking or modern slavery",
+    RiskFlag.FORCED_MARRIAGE: "Forced marriage",
+    RiskFlag.FGM: "Female genital mutilation (FGM)",
+    RiskFlag.RADICALISATION: "Radicalisation (Prevent)",
 }

@@ -1,0 +1,1 @@
+"""Questionnaires shipped with the application (package data)."""

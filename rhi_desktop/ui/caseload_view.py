@@ -1,0 +1,239 @@
+"""The caseload screen: filters, search, the table and the child panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rhi_desktop.services import caseload
+from rhi_desktop.services.caseload import CaseloadRow
+from rhi_desktop.services.profiles import Profile
+
+from .caseload_model import (
+    FILTER_LABELS,
+    ROW_ROLE,
+    CaseloadModel,
+    CaseloadProxy,
+    Column,
+    Filter,
+    matches_filter,
+)
+from .child_detail import ChildDetail
+from .delegates import CaseloadDelegate
+from .operations import run_in_background
+from .widgets import Card
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CaseloadView(QWidget):
+    loaded = Signal(int)  # rows
+    error_occurred = Signal(str)
+    add_child_requested = Signal()
+    record_episode_requested = Signal(str)
+
+    def __init__(
+        self, profile: Profile, clock: Clock = _utcnow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._profile = profile
+        self._clock = clock
+        self.model = CaseloadModel(self)
+        self.proxy = CaseloadProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        # --- toolbar: filters and search --------------------------------------
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[Filter, QPushButton] = {}
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for mode, label in FILTER_LABELS.items():
+            button = QPushButton(label)
+            button.setObjectName("filter")
+            button.setCheckable(True)
+            button.setAccessibleName(f"Show {label.lower()}")
+            self.filter_group.addButton(button, int(mode))
+            self.filter_buttons[mode] = button
+            filters.addWidget(button)
+        self.filter_buttons[Filter.ALL].setChecked(True)
+        self.filter_group.idClicked.connect(self._on_filter)
+        filters.addStretch(1)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search by name or case number"))
+        self.search.setAccessibleName("Search by name or case number")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 34)
+        self.search.textChanged.connect(self._on_search)
+        filters.addWidget(self.search)
+        self.add_child = QPushButton(self.tr("Add child…"))
+        self.add_child.setObjectName("primary")
+        self.add_child.setAccessibleName("Add a child")
+        self.add_child.clicked.connect(self.add_child_requested)
+        filters.addWidget(self.add_child)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+
+        # --- the table ----------------------------------------------------------
+        self.table = QTableView()
+        self.table.setAccessibleName("Caseload")
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegate(CaseloadDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        row_height = self.fontMetrics().height() * 2 + 16
+        self.table.verticalHeader().setDefaultSectionSize(row_height)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        em = self.fontMetrics().horizontalAdvance("m")
+        widths = {
+            Column.CHILD: 14,
+            Column.AGE: 4,
+            Column.BADGES: 16,
+            Column.RETURNED: 10,
+            Column.TIME_LEFT: 12,
+            Column.STATUS: 8,
+            Column.LAST_30: 4,
+            Column.LAST_12M: 4,
+        }
+        for col, w in widths.items():
+            self.table.setColumnWidth(col, w * em)
+        header.setSectionResizeMode(Column.CHILD, QHeaderView.ResizeMode.Stretch)
+        self.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.detail = ChildDetail()
+        self.detail.record_episode_requested.connect(self.record_episode_requested)
+
+        table_card = Card()
+        self.summary = QLabel()
+        self.summary.setObjectName("muted")
+        table_card.body.addWidget(self.summary)
+        table_card.body.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(table_card)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+
+        # The countdown is live: refresh the deadline column every 30 s.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(30_000)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start()
+
+    # --- loading -------------------------------------------------------------------
+    def reload(self) -> None:
+        profile, now = self._profile, self._clock()
+
+        def work() -> tuple[list[CaseloadRow], datetime]:
+            with profile.sessions() as s:
+                return caseload.load_caseload(s, now), now
+
+        run_in_background(self, work, self._on_loaded, self._on_error)
+
+    def _on_loaded(self, result: tuple[list[CaseloadRow], datetime]) -> None:
+        rows, now = result
+        selected = self.selected_row()
+        self.model.set_rows(rows, now)
+        header = self.table.horizontalHeader()
+        self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._update_counts()
+        if selected is not None:
+            self.select_child(selected.child_id)
+        self.loaded.emit(len(rows))
+
+    def _on_error(self, exc: Exception) -> None:
+        self.error_occurred.emit(str(exc))
+
+    # --- interaction ----------------------------------------------------------------
+    @Slot(int)
+    def _on_filter(self, mode: int) -> None:
+        self.proxy.set_filter(Filter(mode))
+        self._update_summary()
+
+    @Slot(str)
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_summary()
+
+    @Slot()
+    def _tick(self) -> None:
+        self.model.tick(self._clock())
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        rows, now = self.model.rows(), self.model.now
+        for mode, button in self.filter_buttons.items():
+            label = FILTER_LABELS[mode]
+            if mode != Filter.ALL:
+                n = sum(1 for r in rows if matches_filter(r, mode, now))
+                label = f"{label}  {n}"
+            button.setText(label)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.summary.setText(f"Showing {shown} of {total} children")
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.detail.show_row(None, [], None)
+            return
+        profile, now = self._profile, self.model.now
+
+        def work() -> list[caseload.EpisodeRow]:
+            with profile.sessions() as s:
+                return caseload.child_episodes(s, row.child_id)
+
+        run_in_background(
+            self, work, lambda eps: self.detail.show_row(row, eps, now), self._on_error
+        )
+
+    def selected_row(self) -> CaseloadRow | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        return indexes[0].data(ROW_ROLE)
+
+    def select_child(self, child_id: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            if index.data(ROW_ROLE).child_id == child_id:
+                self.table.selectRow(r)
+                self.table.scrollTo(index)
+                return True
+        return False

@@ -1,0 +1,88 @@
+"""One visual language: calm neutrals, one accent, colour only where it carries meaning."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+ACCENT = "#1f5fae"
+INK = "#1d2430"
+MUTED = "#5b6574"
+SURFACE = "#ffffff"
+CANVAS = "#f3f5f8"
+LINE = "#dfe3ea"
+RED = "#b3261e"
+RED_BG = "#fde7e6"
+AMBER = "#8a5300"
+AMBER_BG = "#fff1d6"
+GREEN = "#1e6b3a"
+GREEN_BG = "#e3f4e8"
+BLUE_BG = "#e6eefb"
+PURPLE = "#5b3a9b"
+PURPLE_BG = "#efe8fb"
+GREY_BG = "#eceff3"
+DEMO = "#a4262c"
+
+BADGE_COLOURS: dict[str, tuple[str, str]] = {
+    "In care": (ACCENT, BLUE_BG),
+    "UASC": (PURPLE, PURPLE_BG),
+    "Out of area": (AMBER, AMBER_BG),
+    "3+ in 30d": (RED, RED_BG),
+}
+
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    "not_offered": (RED, RED_BG),
+    "offered": (ACCENT, BLUE_BG),
+    "declined": (MUTED, GREY_BG),
+    "draft": (AMBER, AMBER_BG),
+    "completed": (GREEN, GREEN_BG),
+    "synced": (GREEN, GREEN_BG),
+}
+
+STYLESHEET = f"""
+QMainWindow, QDialog {{ background: {CANVAS}; }}
+QWidget {{ color: {INK}; }}
+QFrame#card {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; }}
+QFrame#header {{ background: {SURFACE}; border-bottom: 1px solid {LINE}; }}
+QLabel#title {{ font-size: 15pt; font-weight: 600; }}
+QLabel#subtitle, QLabel#muted {{ color: {MUTED}; }}
+QLabel#sectionTitle {{ font-size: 11pt; font-weight: 600; }}
+QLabel#demoBadge {{ background: {DEMO}; color: white; font-weight: 700;
+    border-radius: 6px; padding: 3px 10px; }}
+QLabel#error {{ color: {RED}; }}
+QPushButton {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px;
+    padding: 6px 14px; }}
+QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:focus {{ border: 2px solid {ACCENT}; }}
+QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
+    font-weight: 600; }}
+QPushButton#primary:disabled {{ background: #9db4d6; border-color: #9db4d6; }}
+QPushButton#filter {{ border-radius: 14px; padding: 5px 14px; }}
+QPushButton#filter:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
+QLineEdit, QComboBox, QDateTimeEdit, QDateEdit, QPlainTextEdit, QTextEdit, QSpinBox {{
+    background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px; padding: 5px 8px; }}
+QLineEdit:focus, QComboBox:focus, QDateTimeEdit:focus, QDateEdit:focus,
+QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {ACCENT}; }}
+QTableView {{ background: {SURFACE}; border: none; gridline-color: transparent;
+    selection-background-color: {BLUE_BG}; selection-color: {INK};
+    alternate-background-color: #fafbfc; }}
+QHeaderView::section {{ background: {SURFACE}; color: {MUTED}; border: none;
+    border-bottom: 1px solid {LINE}; padding: 6px 8px; font-weight: 600; }}
+QStatusBar {{ background: {SURFACE}; border-top: 1px solid {LINE}; color: {MUTED}; }}
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(CANVAS))
+    palette.setColor(QPalette.ColorRole.Base, QColor(SURFACE))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
+    palette.setColor(QPalette.ColorRole.Text, QColor(INK))
+    app.setPalette(palette)
+    font = QFont(app.font())
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
+    app.setStyleSheet(STYLESHEET)
