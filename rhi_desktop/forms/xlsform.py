@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rhi_desktop.forms.build import build_form
 from rhi_desktop.forms.errors import FormError, FormLoadError, Place
 from rhi_desktop.forms.located import Located
-from rhi_desktop.forms.schema import FormDefinition, Group, Item, Question, Text
+from rhi_desktop.forms.schema import FormDefinition, Group, Item, Text
 
 # Our type -> (XLSForm type, appearance) when it is not the same word.
 _EXPORT_TYPE = {

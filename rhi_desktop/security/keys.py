@@ -146,7 +146,7 @@ class KdfParams:
 
 
 # RFC 9106's second recommended option is 3 passes / 64 MiB; 2 lanes suits 2-core laptops.
-DEFAULT_KDF = KdfParams(time_cost=3, memory_cost_kib=65536, parallelism=2)
+DEFAULT_KDF = KdfParams(time_cost=3, memory_cost_kib=131072, parallelism=2)
 
 
 def _b64(data: bytes) -> str:

@@ -488,3 +488,10 @@ def test_errors_never_carry_secrets(key_path, store):
         text = str(error) + repr(error.args)
         for secret in (data_key.hex(), OTHER, STRONG, "'weak'"):
             assert secret not in text
+
+
+def test_destroy_key_file_crypto_shreds_a_real_profile(key_path, store):
+    make(key_path, store)
+    keys.destroy_key_file(key_path, secret_store=store)
+    assert not key_path.exists() and store.get(PROFILE_ID) is None
+    keys.destroy_key_file(key_path, secret_store=store)  # idempotent
