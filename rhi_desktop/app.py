@@ -135,3 +135,19 @@ def screenshot(
     window.deleteLater()
     app.processEvents()
     return out
+
+
+def _interview_view(window: MainWindow) -> None:
+    """The first draft on the caseload, opened on a section with answers."""
+    rows = window.caseload.model.rows()
+    draft = next((r for r in rows if r.rhi_status == "draft"), None) or rows[0]
+    loop = QEventLoop()
+    window.pages.currentChanged.connect(lambda _i: loop.quit())
+    QTimer.singleShot(15_000, loop.quit)
+    window.open_interview(draft.child_id)
+    loop.exec()
+    if window.interview is not None:
+        window.interview.go_to(window.interview.visible_sections()[1])
+
+
+VIEWS["interview"] = _interview_view

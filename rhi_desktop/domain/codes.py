@@ -135,6 +135,34 @@ class RiskFlag(_Coded):
     RADICALISATION = "radicalisation"
 
 
+class SessionPresent(_Coded):
+    """Who else was present at an interview session (the worker always is)."""
+
+    SOCIAL_WORKER = "social_worker"  # a joint session with the child's social worker
+    INTERPRETER = "interpreter"
+    CARER = "carer"
+    OTHER = "other"
+
+
+class SignatureRole(_Coded):
+    """Who signs an interview revision. Only the worker's signature is required to complete."""
+
+    WORKER = "worker"
+    YOUNG_PERSON = "young_person"
+    CARER = "carer"
+    OTHER = "other"
+
+
+class SafetyPlanItemKind(_Coded):
+    """The kinds of entry on a safety plan (SafetyPlanItem.kind)."""
+
+    TRUSTED_ADULT = "trusted_adult"
+    SAFE_PLACE = "safe_place"
+    WARNING_SIGN = "warning_sign"  # warning signs and triggers
+    ACTION = "action"  # who does what by when
+    HELPLINE = "helpline"
+
+
 _LABELS: dict[StrEnum, str] = {
     EpisodeCategory.MISSING: "Missing",
     EpisodeCategory.AWAY: "Away without authorisation",
@@ -170,4 +198,15 @@ _LABELS: dict[StrEnum, str] = {
     RiskFlag.FORCED_MARRIAGE: "Forced marriage",
     RiskFlag.FGM: "Female genital mutilation (FGM)",
     RiskFlag.RADICALISATION: "Radicalisation (Prevent)",
+    SessionPresent.SOCIAL_WORKER: "Social worker (joint session)",
+    SessionPresent.INTERPRETER: "Interpreter",
+    SessionPresent.CARER: "Parent or carer",
+    SessionPresent.OTHER: "Someone else",
+    SignatureRole.WORKER: "RHI worker",
+    SignatureRole.YOUNG_PERSON: "Young person",
+    SignatureRole.CARER: "Parent or carer",
+    SafetyPlanItemKind.TRUSTED_ADULT: "Trusted adult",
+    SafetyPlanItemKind.SAFE_PLACE: "Safe place",
+    SafetyPlanItemKind.WARNING_SIGN: "Warning sign or trigger",
+    SafetyPlanItemKind.ACTION: "Agreed action",
 }

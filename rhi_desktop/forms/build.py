@@ -534,6 +534,7 @@ class _Builder:
             self.unknown_keys(entry, FLAG_KEYS, what)
             if code is not None and code in codes:
                 self.error(f"risk flag code '{code}' is used twice", entry.place_of("code"))
+                continue
             when = self.expression(entry, "when", what, f"flag:{code}")
             if when is None:
                 self.error(f"{what} has no 'when' expression", entry.place)

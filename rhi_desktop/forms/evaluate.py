@@ -122,14 +122,18 @@ class Evaluation:
                 msg = state.message or "This answer is not valid."
                 out.append(Problem("invalid", state.name, section, msg, repeat, index))
 
-        for step in plan.top_steps:
-            if not step.is_group:
-                add(self.questions[step.name], None, None)
-            elif step.name in self.repeats:
-                for index, inst in enumerate(self.repeats[step.name]):
-                    for inner in plan.repeat_steps.get(step.name, ()):
-                        if not inner.is_group:
-                            add(inst.questions[inner.name], step.name, index)
+        # Form order: a repeat's entries come where the repeat is, entry by entry.
+        for name in plan.document_order:
+            if plan.repeat_of[name] is not None:
+                continue
+            if name in self.questions:
+                add(self.questions[name], None, None)
+            elif name in self.repeats:
+                inner = [n for n in plan.document_order if plan.repeat_of[n] == name]
+                for index, inst in enumerate(self.repeats[name]):
+                    for q in inner:
+                        if q in inst.questions:
+                            add(inst.questions[q], name, index)
         return out
 
 

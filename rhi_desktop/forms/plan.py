@@ -56,6 +56,7 @@ class Plan:
     section_names: list[str]
     flags: list[tuple[RiskFlagDef, Compiled]]
     other_of: dict[str, str] = field(default_factory=dict)  # free-text name -> select name
+    document_order: list[str] = field(default_factory=list)  # every item, as written
 
 
 def build_plan(form: FormDefinition) -> Plan:
@@ -323,6 +324,7 @@ class _Analyser:
             section_names=[s.name for s in self.form.sections],
             flags=flags,
             other_of=self.other_of,
+            document_order=list(self.order),
         )
 
 

@@ -74,8 +74,13 @@ class CaseloadRow:
         return self.episodes_30d >= REPEAT_THRESHOLD
 
 
-def rhi_status(state: str | None, outcomes: list[str]) -> RhiStatus:
-    """The caseload status from the interview's state and its offer outcomes (oldest first)."""
+def rhi_status(state: str | None, outcomes: list[str], held: bool = True) -> RhiStatus:
+    """The caseload status from the interview's state and its offer outcomes (oldest first).
+
+    A record completed without any session after a decline is shown as declined: the decline
+    is what the worker needs to see, not that the paperwork is done."""
+    if state is not None and not held and outcomes and outcomes[-1] == OfferOutcome.DECLINED:
+        return RhiStatus.DECLINED
     if state in (InterviewState.DRAFT, InterviewState.HAS_ISSUES):
         return RhiStatus.DRAFT
     if state == InterviewState.COMPLETED:
@@ -108,16 +113,17 @@ def load_caseload(session: Session, now: datetime) -> list[CaseloadRow]:
     ):
         outcomes[interview_id].append(outcome)
 
-    latest: dict[str, tuple[str, str | None, list[str] | None]] = {}
-    for iid, child_id, state, flags in session.execute(
+    latest: dict[str, tuple[str, str | None, list[str] | None, bool]] = {}
+    for iid, child_id, state, flags, held_at in session.execute(
         select(
             ReturnInterview.id,
             ReturnInterview.child_id,
             ReturnInterview.state,
             ReturnInterview.risk_flags,
+            ReturnInterview.held_at,
         ).order_by(ReturnInterview.created_at)
     ):
-        latest[child_id] = (iid, state, flags)
+        latest[child_id] = (iid, state, flags, held_at is not None)
 
     rows: list[CaseloadRow] = []
     for c in session.execute(
@@ -136,7 +142,7 @@ def load_caseload(session: Session, now: datetime) -> list[CaseloadRow]:
         open_eps = [s for s, r in eps if r is None]
         returns = [r for _, r in eps if r is not None]
         interview = latest.get(c.id)
-        iid, state, flags = interview if interview else (None, None, None)
+        iid, state, flags, held = interview if interview else (None, None, None, True)
         rows.append(
             CaseloadRow(
                 child_id=c.id,
@@ -148,7 +154,7 @@ def load_caseload(session: Session, now: datetime) -> list[CaseloadRow]:
                 out_of_area=c.out_of_area,
                 returned_at=max(returns) if returns else None,
                 missing_since=max(open_eps) if open_eps else None,
-                rhi_status=rhi_status(state, outcomes.get(iid, []) if iid else []),
+                rhi_status=rhi_status(state, outcomes.get(iid, []) if iid else [], held),
                 interview_id=iid,
                 episodes_30d=sum(1 for s, _ in eps if s >= month_ago),
                 episodes_12m=sum(1 for s, _ in eps if s >= year_ago),

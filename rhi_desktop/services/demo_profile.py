@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rhi_desktop.reports.records import Dataset
 from rhi_desktop.security import audit
 from rhi_desktop.security.keys import KdfParams
 from rhi_desktop.store.models import (
+    Answer,
     Child,
     MissingEpisode,
     OfferAttempt,
@@ -20,6 +22,8 @@ from rhi_desktop.store.models import (
     interview_episode,
 )
 
+from .demo_answers import demo_answers
+from .forms_registry import current_form
 from .profiles import Profile, create_profile
 
 DEMO_PASSPHRASE = "demo"
@@ -45,7 +49,7 @@ def create_demo_profile(
     # Anchored to the real clock so the caseload's countdowns are live when the demo opens.
     dataset = generate(seed=seed, n_children=n_children, now=now or datetime.now(UTC))
     with profile.transaction() as s:
-        write_dataset(s, dataset)
+        write_dataset(s, dataset, answers_seed=seed)
         audit.record(
             s,
             actor=DEMO_WORKER,
@@ -55,8 +59,9 @@ def create_demo_profile(
     return profile
 
 
-def write_dataset(session: Session, data: Dataset) -> None:
+def write_dataset(session: Session, data: Dataset, answers_seed: int | None = None) -> None:
     """Bulk inserts: a 10,000-interview benchmark profile is written in seconds."""
+    form = current_form()
     if data.children:
         session.execute(
             insert(Child),
@@ -106,8 +111,8 @@ def write_dataset(session: Session, data: Dataset) -> None:
                 {
                     "id": i.id,
                     "child_id": i.child_id,
-                    "form_id": "rhi-v1" if i.state else None,
-                    "form_version": "1" if i.state else None,
+                    "form_id": form.id if i.state else None,
+                    "form_version": form.version if i.state else None,
                     "state": str(i.state) if i.state else None,
                     "revision": i.revision,
                     "worker": i.worker,
@@ -127,6 +132,22 @@ def write_dataset(session: Session, data: Dataset) -> None:
         ]
         if links:
             session.execute(insert(interview_episode), links)
+        if answers_seed is not None:
+            rng = random.Random(answers_seed)
+            rows = [
+                {
+                    "interview_id": i.id,
+                    "revision": i.revision,
+                    "question": name,
+                    "repeat_path": "",
+                    "value": value,
+                }
+                for i in data.interviews
+                if i.state is not None
+                for name, value in demo_answers(form, rng, i.state != "draft").items()
+            ]
+            if rows:
+                session.execute(insert(Answer), rows)
     if data.offers:
         session.execute(
             insert(OfferAttempt),

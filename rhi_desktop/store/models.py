@@ -128,6 +128,13 @@ class ReturnInterview(Base):
     late_note: Mapped[str | None] = mapped_column(Text)
     current_section: Mapped[str | None] = mapped_column(String(80))
     risk_flags: Mapped[list[str] | None] = mapped_column(JSONText)
+    # Added in 0003 (outcomes and the lock). They describe the *current* revision; a superseded
+    # revision's values are frozen in InterviewRevision when it is amended.
+    analysis: Mapped[str | None] = mapped_column(Text)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+    shared_with_social_worker_on: Mapped[date | None] = mapped_column(Date)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     child: Mapped[Child] = relationship()
@@ -149,6 +156,9 @@ class OfferAttempt(Base):
     decline_reason: Mapped[str | None] = mapped_column(String(40))  # DeclineReason
     decline_note: Mapped[str | None] = mapped_column(Text)
     carer_shared: Mapped[str | None] = mapped_column(Text)
+    # The interview revision the attempt was recorded in (0003): an older revision's record shows
+    # only the attempts it was completed with.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     interview: Mapped[ReturnInterview] = relationship(back_populates="offers")
 
@@ -163,6 +173,8 @@ class InterviewSession(Base):
     present: Mapped[list[str] | None] = mapped_column(JSONText)
     time_alone: Mapped[bool | None] = mapped_column(Boolean)
     confidentiality_explained: Mapped[bool | None] = mapped_column(Boolean)
+    # The interview revision the session was recorded in (0003), as for OfferAttempt.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Answer(Base):
@@ -181,6 +193,10 @@ class Answer(Base):
 
 class SafetyPlan(Base):
     __tablename__ = "safety_plan"
+    # One plan per revision (0003).
+    __table_args__ = (
+        Index("ix_safety_plan_interview_revision", "interview_id", "revision", unique=True),
+    )
     id: Mapped[str] = _uuid_pk()
     interview_id: Mapped[str] = mapped_column(ForeignKey("return_interview.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
@@ -229,6 +245,34 @@ class Referral(Base):
     kind: Mapped[str] = mapped_column(String(32))  # ReferralKind
     made_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class InterviewRevision(Base):
+    """The frozen header of a superseded revision (0003), written when it is amended or reopened.
+
+    ReturnInterview always holds the current revision's header; answers, plans, signatures and
+    referrals are kept per revision in their own tables. Together they reproduce any revision.
+    """
+
+    __tablename__ = "interview_revision"
+    __table_args__ = (UniqueConstraint("interview_id", "revision"),)
+    id: Mapped[str] = _uuid_pk()
+    interview_id: Mapped[str] = mapped_column(ForeignKey("return_interview.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str | None] = mapped_column(String(16))  # InterviewState when superseded
+    form_id: Mapped[str | None] = mapped_column(String(60))
+    form_version: Mapped[str | None] = mapped_column(String(40))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_reason: Mapped[str | None] = mapped_column(String(40))
+    late_note: Mapped[str | None] = mapped_column(Text)
+    risk_flags: Mapped[list[str] | None] = mapped_column(JSONText)
+    analysis: Mapped[str | None] = mapped_column(Text)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+    shared_with_social_worker_on: Mapped[date | None] = mapped_column(Date)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)  # why *this* revision was made
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ReviewFeedback(Base):

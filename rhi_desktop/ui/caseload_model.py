@@ -116,7 +116,10 @@ class CaseloadModel(QAbstractTableModel):
         position = {id(r): n for n, r in enumerate(self._rows)}
         self.changePersistentIndexList(
             old_persistent,
-            [self.index(position[id(r)], i.column()) for r, i in zip(old_rows, old_persistent, strict=True)],
+            [
+                self.index(position[id(r)], i.column())
+                for r, i in zip(old_rows, old_persistent, strict=True)
+            ],
         )
         self.layoutChanged.emit()
 

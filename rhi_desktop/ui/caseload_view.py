@@ -51,6 +51,7 @@ class CaseloadView(QWidget):
     error_occurred = Signal(str)
     add_child_requested = Signal()
     record_episode_requested = Signal(str)
+    interview_requested = Signal(str)
 
     def __init__(
         self, profile: Profile, clock: Clock = _utcnow, parent: QWidget | None = None
@@ -129,6 +130,10 @@ class CaseloadView(QWidget):
 
         self.detail = ChildDetail()
         self.detail.record_episode_requested.connect(self.record_episode_requested)
+        self.detail.interview_requested.connect(self.interview_requested)
+        self.table.doubleClicked.connect(
+            lambda index: self.interview_requested.emit(index.data(ROW_ROLE).child_id)
+        )
 
         table_card = Card()
         self.summary = QLabel()

@@ -25,6 +25,7 @@ from .widgets import Card, muted
 
 class ChildDetail(Card):
     record_episode_requested = Signal(str)  # child id
+    interview_requested = Signal(str)  # child id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(None, parent)
@@ -56,6 +57,10 @@ class ChildDetail(Card):
         self.add_episode = QPushButton(self.tr("Record a missing episode…"))
         self.add_episode.setAccessibleName("Record a missing episode")
         self.add_episode.clicked.connect(self._on_add_episode)
+        self.interview = QPushButton(self.tr("Start interview"))
+        self.interview.setObjectName("primary")
+        self.interview.setAccessibleName("Start or continue the interview")
+        self.interview.clicked.connect(self._on_interview)
 
         for w in (self.placeholder, self.name, self.meta, self.badges, self.deadline, self.status):
             self.body.addWidget(w)
@@ -64,6 +69,7 @@ class ChildDetail(Card):
         self.body.addWidget(history)
         self.body.addWidget(self.episodes, 1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.interview)
         buttons.addWidget(self.add_episode)
         buttons.addStretch(1)
         self.body.addLayout(buttons)
@@ -83,6 +89,7 @@ class ChildDetail(Card):
             self.status,
             self.episodes,
             self.add_episode,
+            self.interview,
             self._history_label,
         ):
             w.setVisible(has)
@@ -103,6 +110,12 @@ class ChildDetail(Card):
         else:
             self.deadline.setText("")
         self.status.setText(f"Return home interview: {RhiStatus(row.rhi_status).label}")
+        status = RhiStatus(row.rhi_status)
+        can_start = row.returned_at is not None and row.missing_since is None
+        self.interview.setEnabled(can_start or status == RhiStatus.DRAFT)
+        self.interview.setText(
+            "Continue interview" if status == RhiStatus.DRAFT else "Start interview"
+        )
         self.episodes.setRowCount(len(episodes))
         for n, ep in enumerate(episodes):
             values = [
@@ -120,6 +133,10 @@ class ChildDetail(Card):
                 item.setToolTip(tip)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.episodes.setItem(n, c, item)
+
+    def _on_interview(self) -> None:
+        if self._row is not None:
+            self.interview_requested.emit(self._row.child_id)
 
     def _on_add_episode(self) -> None:
         if self._row is not None:

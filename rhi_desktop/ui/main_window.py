@@ -13,15 +13,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rhi_desktop.security import keys
-from rhi_desktop.services import children
+from rhi_desktop.security.throttle import UnlockThrottle
+from rhi_desktop.services import answers, children, interview_flow
+from rhi_desktop.services.forms_registry import current_form
+from rhi_desktop.services.interview_flow import WizardData
 from rhi_desktop.services.profiles import Profile
 
 from .caseload_view import CaseloadView
+from .interview.wizard import InterviewView
+from .operations import run_in_background
 from .record_dialogs import ChildDialog, EpisodeDialog
 from .unlock_dialogs import ChangePassphraseDialog
 
@@ -66,13 +72,18 @@ class MainWindow(QMainWindow):
         self.caseload.record_episode_requested.connect(self.record_episode)
         self.caseload.error_occurred.connect(self.show_error)
         self.caseload.loaded.connect(self._on_loaded)
+        self.caseload.interview_requested.connect(self.open_interview)
+        self.interview: InterviewView | None = None
 
+        self.header = header
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.caseload)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
-        layout.addWidget(self.caseload, 1)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         menu = self.menuBar().addMenu("&Profile")
@@ -132,6 +143,80 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(self.caseload.reload)
         dialog.open()
         return dialog
+
+    # --- interviews -------------------------------------------------------------------
+    @Slot(str)
+    def open_interview(self, child_id: str) -> None:
+        profile, now, actor = self.profile, self._clock(), self.profile.worker_name
+
+        def work() -> WizardData:
+            with profile.transaction() as s:
+                interview_id = interview_flow.start_or_resume(
+                    s, child_id, current_form(), actor=actor, now=now
+                )
+            with profile.sessions() as s:
+                return interview_flow.load_wizard(s, interview_id)
+
+        self.statusBar().showMessage("Opening the interview…")
+        run_in_background(self, work, self.show_interview, lambda e: self.show_error(str(e)))
+
+    def show_interview(self, data: WizardData) -> InterviewView:
+        profile, clock = self.profile, self._clock
+
+        def save(batch: dict, meta: dict) -> None:
+            with profile.transaction() as s:
+                answers.save_answers(
+                    s,
+                    data.interview_id,
+                    data.revision,
+                    batch,
+                    now=clock(),
+                    section=meta.get("section"),
+                    risk_flags=meta.get("risk_flags"),
+                )
+
+        view = InterviewView(data, save, self._verify_worker, clock)
+        view.closed.connect(self.close_interview)
+        view.mode_changed.connect(self._on_young_person_mode)
+        self.pages.addWidget(view)
+        self.pages.setCurrentWidget(view)
+        self.interview = view
+        self.statusBar().showMessage("Interview open · every answer is saved as you go")
+        return view
+
+    @Slot()
+    def close_interview(self) -> None:
+        if self.interview is None:
+            return
+        self.pages.setCurrentWidget(self.caseload)
+        self.pages.removeWidget(self.interview)
+        self.interview.deleteLater()
+        self.interview = None
+        self.caseload.reload()
+
+    @Slot(bool)
+    def _on_young_person_mode(self, on: bool) -> None:
+        # The child sees their own questions, not the worker's caseload or name.
+        self.header.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+
+    def _verify_worker(self, passphrase: str) -> bool:
+        keys.attempt_unlock(
+            self.profile.paths.key_file,
+            passphrase,
+            self._secret_store(),
+            UnlockThrottle(self.profile.paths.root),
+        )
+        return True
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        if self.interview is not None:
+            if self.interview.mode.young_person:
+                event.ignore()  # the worker must leave young-person mode first
+                return
+            self.interview.autosaver.flush_now()
+        super().closeEvent(event)
 
     @Slot()
     def change_passphrase(self) -> None:

@@ -44,6 +44,7 @@ def run_in_background(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
+    pool: QThreadPool | None = None,
 ) -> _Relay:
     relay = _Relay(parent)
     _live.add(relay)
@@ -62,8 +63,15 @@ def run_in_background(
 
     relay.succeeded.connect(_done)
     relay.failed.connect(_fail)
-    QThreadPool.globalInstance().start(_Job(fn, relay))
+    (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
     return relay
+
+
+def serial_pool(parent: QObject) -> QThreadPool:
+    """A one-thread pool: jobs run in the order they were queued (database writes)."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return pool
 
 
 def wait_for_background(timeout_ms: int = 10_000) -> bool:

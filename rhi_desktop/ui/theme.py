@@ -50,6 +50,23 @@ QLabel#sectionTitle {{ font-size: 11pt; font-weight: 600; }}
 QLabel#demoBadge {{ background: {DEMO}; color: white; font-weight: 700;
     border-radius: 6px; padding: 3px 10px; }}
 QLabel#error {{ color: {RED}; }}
+QLabel#pageTitle {{ font-size: 16pt; font-weight: 600; padding: 4px 0 8px 0; }}
+QLabel#questionLabel {{ font-weight: 600; }}
+QLabel#guidance {{ background: {BLUE_BG}; color: #22426b; border-radius: 6px; padding: 6px 10px; }}
+QLabel#saveState {{ color: {MUTED}; }}
+QLabel#saveState[state="saved"] {{ color: {GREEN}; }}
+QLabel#saveState[state="error"] {{ color: {RED}; font-weight: 600; }}
+QFrame#riskBanner {{ background: {RED_BG}; border: 1px solid #f1b8b4; border-radius: 10px; }}
+QFrame#ypBanner {{ background: {PURPLE_BG}; border-radius: 10px; }}
+QToolButton#face {{ border: 1px solid {LINE}; border-radius: 10px; padding: 6px; background: {SURFACE}; }}
+QToolButton#face:checked {{ border: 2px solid {ACCENT}; background: {BLUE_BG}; }}
+QListView#sections {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; padding: 6px; }}
+QListView#sections::item {{ padding: 8px 6px; border-radius: 6px; }}
+QListView#sections::item:selected {{ background: {BLUE_BG}; color: {INK}; }}
+QScrollArea {{ border: none; background: transparent; }}
+QWidget#page {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; }}
+QPushButton#link {{ border: none; background: transparent; color: {ACCENT}; padding: 0 2px;
+    text-decoration: underline; }}
 QPushButton {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px;
     padding: 6px 14px; }}
 QPushButton:hover {{ border-color: {ACCENT}; }}

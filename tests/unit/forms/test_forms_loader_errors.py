@@ -92,7 +92,7 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                     label: Q
                     constraint: "string-length(.) > 2 and"
             """,
-            ["14: question 'q': constraint: unexpected end of expression at column 30"],
+            ["14: question 'q': constraint: unexpected end of expression at column 25"],
         ),
         (
             """\
@@ -321,6 +321,22 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
             [
                 "16: risk flag code 'f' is used twice",
                 "15: risk flag 'f': when: ${nope} at column 1 is not a question in this form",
+            ],
+        ),
+        (
+            """\
+            sections:
+              - name: s
+                label: S
+                items:
+                  - {name: q, type: note, label: Q, required: true}
+                  - {name: c, type: calculate}
+                  - {name: d, type: integer, label: D, required: maybe}
+            """,
+            [
+                "11: question 'q' is a note; it cannot be required or calculated",
+                "12: question 'c' is a calculate and needs a 'calculate' expression",
+                "13: question 'd': 'required' must be yes or no",
             ],
         ),
     ],

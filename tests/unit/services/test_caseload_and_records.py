@@ -39,6 +39,11 @@ def test_rhi_status(state, outcomes, expected) -> None:
     assert rhi_status(state, [str(o) for o in outcomes]) == expected
 
 
+def test_completed_decline_shows_as_declined() -> None:
+    assert rhi_status("completed", ["declined"], held=False) == RhiStatus.DECLINED
+    assert rhi_status("completed", ["accepted"], held=True) == RhiStatus.COMPLETED
+
+
 def _child(profile: Profile, local_id: str = "C100", dob: date = date(2010, 1, 1)) -> str:
     with profile.transaction() as s:
         return add_child(

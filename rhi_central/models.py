@@ -1,0 +1,259 @@
+"""Central tables (SQLAlchemy 2). The schema itself is owned by the Alembic migrations in
+rhi_central/migrations; these classes must match them (a test compares the two).
+
+Secrets are never stored: device and admin tokens and enrolment codes appear only as SHA-256
+hex digests (they are long random strings, so a plain hash cannot be brute-forced).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
+SeqInt = BigInteger().with_variant(Integer(), "sqlite")
+# JSONB on PostgreSQL (indexable, compact); plain JSON text on SQLite.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out on both backends.
+
+    SQLite has no time zone type and psycopg returns the session's zone; both would otherwise
+    hand back values that compare or hash differently (the audit chain hashes timestamps).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: central stores aware UTC only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CertificateAuthority(Base):
+    __tablename__ = "certificate_authority"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1: one CA per store
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    encrypted_key_pem: Mapped[str] = mapped_column(Text)
+    key_protection: Mapped[str] = mapped_column(String(16))  # "env" or "file"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EnrolCode(Base):
+    __tablename__ = "enrol_codes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    worker: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    device_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    worker: Mapped[str] = mapped_column(String(200), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_serial: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AdminToken(Base):
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Child(Base):
+    __tablename__ = "children"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    local_id: Mapped[str] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(200))
+    last_name: Mapped[str] = mapped_column(String(200))
+    dob: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(32))
+    ethnicity: Mapped[str] = mapped_column(String(200))
+    looked_after: Mapped[bool] = mapped_column(Boolean)
+    uasc: Mapped[bool] = mapped_column(Boolean)
+    out_of_area: Mapped[bool] = mapped_column(Boolean)
+    placement_type: Mapped[str | None] = mapped_column(String(200))
+    placing_authority: Mapped[str | None] = mapped_column(String(200))
+    social_worker: Mapped[str | None] = mapped_column(String(200))
+    preferred_language: Mapped[str] = mapped_column(String(35))
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean)
+    assigned_worker: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
+class Episode(Base):
+    __tablename__ = "episodes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id"), index=True)
+    category: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    where_found: Mapped[str | None] = mapped_column(Text)
+    found_by: Mapped[str | None] = mapped_column(String(200))
+    police_reference: Mapped[str | None] = mapped_column(String(64))
+    risk_grade: Mapped[str] = mapped_column(String(32))
+
+
+class AssignmentChange(Base):
+    """The change sequence behind the assignments cursor: one row per (worker, child) change.
+
+    A row tells one worker's laptops "this child (and its episodes) changed, or left you"; the
+    seq only ever grows, so a laptop's cursor is simply the last seq it applied.
+    """
+
+    __tablename__ = "assignment_changes"
+    __table_args__ = (
+        Index("ix_assignment_changes_worker_seq", "worker", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    worker: Mapped[str] = mapped_column(String(200))
+    child_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))  # "upsert" or "unassigned"
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Form(Base):
+    __tablename__ = "forms"
+
+    form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Interview(Base):
+    """One received revision of an interview; never updated once stored."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        Index("ix_interviews_device", "device_id"),
+        Index("ix_interviews_child", "child_id"),
+    )
+
+    interview_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(String(36))  # None: loaded by `demo seed`
+    worker: Mapped[str] = mapped_column(String(200))
+    child_id: Mapped[str] = mapped_column(String(64))
+    form_id: Mapped[str] = mapped_column(String(200))
+    form_version: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class InterviewConflict(Base):
+    """A push that reused an (interview, revision) with other content: kept for a human."""
+
+    __tablename__ = "interview_conflicts"
+    __table_args__ = (Index("ix_interview_conflicts_interview", "interview_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    interview_id: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str] = mapped_column(String(36))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Review(Base):
+    """Review feedback on one revision; seq is the feedback cursor."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index("ix_reviews_device_seq", "device_id", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    interview_id: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    outcome: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditHead(Base):
+    """The chain's tip, one row. Writers lock it so concurrent API processes extend the chain
+    one at a time instead of forking it."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

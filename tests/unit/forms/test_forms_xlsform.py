@@ -1,0 +1,151 @@
+"""XLSForm export/import: lossless round trip, pyxform conversion, errors with their cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pyxform.xls2xform import convert
+
+from rhi_desktop.forms import FormLoadError, check_file, load_builtin, load_yaml_text
+from rhi_desktop.forms.writer_yaml import dump_yaml
+from rhi_desktop.forms.xlsform import export_xlsform, import_xlsform
+
+
+def test_yaml_to_xlsx_to_yaml_round_trip(tmp_path: Path) -> None:
+    form = load_builtin()
+    xlsx = tmp_path / "rhi.xlsx"
+    export_xlsform(form, xlsx)
+    imported = import_xlsform(xlsx)
+    assert imported == form
+    again = load_yaml_text(dump_yaml(imported), "again.yaml")
+    assert again == form
+
+
+def test_export_uses_xlsform_types_and_our_columns(tmp_path: Path) -> None:
+    xlsx = tmp_path / "rhi.xlsx"
+    export_xlsform(load_builtin(), xlsx)
+    ws = openpyxl.load_workbook(xlsx)["survey"]
+    headers = [c.value for c in ws[1]]
+    rows = {
+        r[1]: dict(zip(headers, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["what_was_going_on"]["type"] == "text"
+    assert rows["what_was_going_on"]["appearance"] == "multiline"
+    assert rows["what_was_going_on"]["rhi_type"] == "long_text"
+    assert rows["hurt"]["type"] == "select_one yes_no_pns"
+    assert rows["feeling_now"]["type"] == "select_one faces_5"
+    assert rows["feeling_now"]["appearance"] == "likert"
+    assert rows["travel_other"]["rhi_type"] == "other_text"
+    assert rows["travel_other"]["relevant"] == "selected(${travel}, 'other')"
+    assert rows["where_went"]["label::Arabic (ar)"] == "إلى أين ذهبت؟"
+    assert "guidance::English (en)" in headers
+
+
+def test_exported_rhi_v1_converts_with_pyxform(tmp_path: Path) -> None:
+    xlsx = tmp_path / "rhi.xlsx"
+    export_xlsform(load_builtin(), xlsx)
+    result = convert(xlsform=str(xlsx))
+    assert 'id="rhi-v1"' in result.xform
+    assert '<translation lang="Arabic (ar)">' in result.xform
+    assert result.warnings == []
+
+
+def _workbook(
+    path: Path, survey: list[list[object]], choices: list[list[object]] | None = None
+) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "survey"
+    for row in survey:
+        ws.append(row)
+    if choices is not None:
+        cs = wb.create_sheet("choices")
+        for row in choices:
+            cs.append(row)
+    st = wb.create_sheet("settings")
+    st.append(["form_id", "version", "form_title", "default_language"])
+    st.append(["x", "1", "X", "English (en)"])
+    wb.save(path)
+    return path
+
+
+def test_foreign_xlsform_imports(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "kobo.xlsx",
+        [
+            ["type", "name", "label::English (en)", "label::Arabic (ar)", "relevant", "appearance"],
+            ["begin group", "g", "Page", "صفحة", None, None],
+            ["select_one yn", "ok", "OK?", None, None, None],
+            ["text", "why", "Why", None, "${ok} = 'no'", "multiline"],
+            ["end group", None, None, None, None, None],
+        ],
+        [["list_name", "name", "label::English (en)"], ["yn", "yes", "Yes"], ["yn", "no", "No"]],
+    )
+    form = import_xlsform(path)
+    assert [lang.code for lang in form.languages] == ["en", "ar"]
+    assert form.direction("ar") == "rtl"
+    why = form.item("why")
+    assert why is not None and why.type == "long_text"
+    assert form.sections[0].label == {"en": "Page", "ar": "صفحة"}
+
+
+def test_xlsform_errors_have_sheet_row_and_column(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "bad.xlsx",
+        [
+            ["type", "name", "label::English (en)", "relevant"],
+            ["begin_group", "g", "Page", None],
+            ["select_one nolist", "a", "A", None],
+            ["text", "a", "Again", None],
+            ["widget", "w", "W", None],
+            ["integer", "n", "N", "${ghost} = 1"],
+            ["end_repeat", None, None, None],
+        ],
+    )
+    # Row 7 closes nothing: the group from row 2 is still open when the sheet ends.
+    assert [str(e) for e in check_file(path)] == [
+        f"{path}:survey!7:A: end_repeat closes begin_group from row 2",
+        f"{path}:survey!2: begin_group is never closed with end_group",
+        f"{path}:survey!4:B: duplicate name 'a' (first used at {path}:survey!3:B)",
+        f"{path}:survey!5:A: question 'w' has an unknown type 'widget' (known: note, text, "
+        "long_text, integer, decimal, date, time, datetime, yes_no, select_one, select_multiple, "
+        "scale, calculate, group, repeat)",
+        f"{path}:survey!3:A: question 'a' uses choice list 'nolist', which is not defined",
+        f"{path}:survey!6:D: question 'n': relevant: ${{ghost}} at column 1 is not a question "
+        "in this form",
+    ]
+
+
+def test_top_level_questions_and_unknown_language_columns(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "flat.xlsx",
+        [["type", "name", "label::Klingon"], ["text", "a", "A"]],
+    )
+    messages = [str(e) for e in check_file(path)]
+    assert messages[0] == (
+        f"{path}:survey!1:C: cannot tell the language code of column 'label::Klingon'; write it "
+        "like 'label::Klingon (xx)' with the language code in brackets"
+    )
+    assert (
+        f"{path}:survey!2:A: questions must be inside a group: top-level begin_group rows are the "
+        "sections (pages) of the interview"
+    ) in messages
+
+
+def test_not_a_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_text("hello", encoding="utf-8")
+    with pytest.raises(FormLoadError) as info:
+        import_xlsform(path)
+    assert [str(e) for e in info.value.errors] == [
+        f"{path}: cannot open the workbook: it is not an .xlsx spreadsheet"
+    ]
+
+
+def test_workbook_without_survey(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(path)
+    assert [e.message for e in check_file(path)] == ["the workbook has no 'survey' sheet"]
