@@ -213,15 +213,15 @@ def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, s
     click.echo(str(out))
 
 
-def _mount_optional_groups() -> None:
-    try:
-        from rhi_desktop.forms.cli import forms
-    except ImportError:  # the forms engine ships with the questionnaire issue
-        return
+def _mount_commands() -> None:
+    from rhi_desktop.forms.cli import forms
+    from rhi_desktop.pdf.cli import verify
+
     main.add_command(forms)
+    main.add_command(verify)
 
 
-_mount_optional_groups()
+_mount_commands()
 
 if __name__ == "__main__":
     main()

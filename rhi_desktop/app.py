@@ -10,7 +10,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -26,6 +25,7 @@ from rhi_desktop.services.profiles import (
 )
 from rhi_desktop.ui.main_window import MainWindow
 from rhi_desktop.ui.operations import wait_for_background
+from rhi_desktop.ui.screenshot_views import VIEWS
 from rhi_desktop.ui.theme import apply_theme
 from rhi_desktop.ui.unlock_dialogs import CreateProfileDialog, UnlockDialog
 
@@ -96,18 +96,6 @@ def _unlock_or_create(root: Path) -> Profile | None:
 
 
 # --- screenshots --------------------------------------------------------------------------
-VIEWS: dict[str, Callable[[MainWindow], None]] = {}
-
-
-def _caseload_view(window: MainWindow) -> None:
-    # Show the most urgent child in the detail panel, as a worker would on opening.
-    if window.caseload.proxy.rowCount():
-        window.caseload.table.selectRow(0)
-
-
-VIEWS["caseload"] = _caseload_view
-
-
 def screenshot(
     profile: Profile, view: str, out: Path, *, width: int = 1440, height: int = 860
 ) -> Path:
@@ -135,19 +123,3 @@ def screenshot(
     window.deleteLater()
     app.processEvents()
     return out
-
-
-def _interview_view(window: MainWindow) -> None:
-    """The first draft on the caseload, opened on a section with answers."""
-    rows = window.caseload.model.rows()
-    draft = next((r for r in rows if r.rhi_status == "draft"), None) or rows[0]
-    loop = QEventLoop()
-    window.pages.currentChanged.connect(lambda _i: loop.quit())
-    QTimer.singleShot(15_000, loop.quit)
-    window.open_interview(draft.child_id)
-    loop.exec()
-    if window.interview is not None:
-        window.interview.go_to(window.interview.visible_sections()[1])
-
-
-VIEWS["interview"] = _interview_view
