@@ -13,18 +13,18 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from rhi_desktop.services.demo_profile import create_demo_profile
 from rhi_desktop.services.profiles import (
     Profile,
     ProfilePaths,
     create_profile,
     open_profile,
     read_info,
+    verify_integrity,
 )
 from rhi_desktop.ui.main_window import MainWindow
-from rhi_desktop.ui.operations import wait_for_background
+from rhi_desktop.ui.operations import run_in_background, wait_for_background
 from rhi_desktop.ui.screenshot_views import VIEWS
 from rhi_desktop.ui.theme import apply_theme
 from rhi_desktop.ui.unlock_dialogs import CreateProfileDialog, UnlockDialog
@@ -64,6 +64,8 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
     app = make_app(sys.argv)
     temp_dir: str | None = None
     if demo:
+        from rhi_desktop.services.demo_profile import create_demo_profile  # demo only
+
         temp_dir = tempfile.mkdtemp(prefix="rhi-demo-")
         profile = create_demo_profile(Path(temp_dir) / "profile")
     else:
@@ -75,6 +77,7 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
     window = MainWindow(profile)
     window.show()
     window.start()
+    _check_integrity_in_background(window, profile)
     try:
         return app.exec()
     finally:
@@ -82,6 +85,17 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
         profile.close()
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _check_integrity_in_background(window: MainWindow, profile: Profile) -> None:
+    """The full page check runs after the caseload is up; damage still stops all work."""
+
+    def damaged(exc: Exception) -> None:
+        window.setEnabled(False)
+        QMessageBox.critical(window, "RHI Desktop", str(exc))
+        window.close()
+
+    run_in_background(window, lambda: verify_integrity(profile), None, damaged)
 
 
 def _unlock_or_create(root: Path) -> Profile | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,10 +13,7 @@ from rhi_desktop.domain.codes import InterviewState, OfferOutcome, RhiStatus
 from rhi_desktop.domain.deadlines import Deadline, rhi_deadline
 from rhi_desktop.domain.episodes import age_on
 from rhi_desktop.store.models import (
-    Child,
     MissingEpisode,
-    OfferAttempt,
-    ReturnInterview,
 )
 
 REPEAT_THRESHOLD = 3  # episodes in 30 days: some councils call a strategy meeting
@@ -75,11 +72,21 @@ class CaseloadRow:
 
 
 def rhi_status(state: str | None, outcomes: list[str], held: bool = True) -> RhiStatus:
-    """The caseload status from the interview's state and its offer outcomes (oldest first).
+    """The caseload status from the interview's state and its offer outcomes (oldest first)."""
+    return status_from(
+        state,
+        any_accepted=OfferOutcome.ACCEPTED in outcomes,
+        last_outcome=outcomes[-1] if outcomes else None,
+        held=held,
+    )
 
-    A record completed without any session after a decline is shown as declined: the decline
-    is what the worker needs to see, not that the paperwork is done."""
-    if state is not None and not held and outcomes and outcomes[-1] == OfferOutcome.DECLINED:
+
+def status_from(
+    state: str | None, *, any_accepted: bool, last_outcome: str | None, held: bool = True
+) -> RhiStatus:
+    """A record completed without any session after a decline is shown as declined: the
+    decline is what the worker needs to see, not that the paperwork is done."""
+    if state is not None and not held and last_outcome == OfferOutcome.DECLINED:
         return RhiStatus.DECLINED
     if state in (InterviewState.DRAFT, InterviewState.HAS_ISSUES):
         return RhiStatus.DRAFT
@@ -87,78 +94,91 @@ def rhi_status(state: str | None, outcomes: list[str], held: bool = True) -> Rhi
         return RhiStatus.COMPLETED
     if state in (InterviewState.SYNCED, InterviewState.APPROVED):
         return RhiStatus.SYNCED
-    if not outcomes:
+    if last_outcome is None:
         return RhiStatus.NOT_OFFERED
-    if OfferOutcome.ACCEPTED in outcomes:
+    if any_accepted:
         return RhiStatus.OFFERED
-    if outcomes[-1] == OfferOutcome.DECLINED:
+    if last_outcome == OfferOutcome.DECLINED:
         return RhiStatus.DECLINED
     return RhiStatus.OFFERED
 
 
+# One aggregate query: SQLite groups 20,000 episodes faster than Python can build rows for
+# them, and the caseload is on the path to the first paint.
+_CASELOAD_SQL = """
+WITH ep AS (
+    SELECT child_id,
+           MAX(returned_at) AS last_return,
+           MAX(CASE WHEN returned_at IS NULL THEN started_at END) AS missing_since,
+           SUM(started_at >= ?) AS n30,
+           SUM(started_at >= ?) AS n12
+    FROM missing_episode GROUP BY child_id
+),
+li AS (
+    SELECT id, child_id, state, risk_flags, held_at FROM (
+        SELECT id, child_id, state, risk_flags, held_at,
+               ROW_NUMBER() OVER (PARTITION BY child_id ORDER BY created_at DESC) AS rn
+        FROM return_interview
+    ) WHERE rn = 1
+),
+lo AS (
+    SELECT o.interview_id,
+           MAX(o.outcome = 'accepted') AS any_accepted,
+           (SELECT o2.outcome FROM offer_attempt o2 WHERE o2.interview_id = o.interview_id
+            ORDER BY o2.at DESC LIMIT 1) AS last_outcome
+    FROM offer_attempt o JOIN li ON li.id = o.interview_id
+    GROUP BY o.interview_id
+)
+SELECT c.id, c.local_id, c.first_name, c.last_name, c.dob, c.looked_after, c.uasc,
+       c.out_of_area, ep.last_return, ep.missing_since, ep.n30, ep.n12,
+       li.id, li.state, li.risk_flags, li.held_at, lo.any_accepted, lo.last_outcome
+FROM child c
+LEFT JOIN ep ON ep.child_id = c.id
+LEFT JOIN li ON li.child_id = c.id
+LEFT JOIN lo ON lo.interview_id = li.id
+"""
+
+
+def _sql_time(value: datetime) -> str:
+    # The format SQLAlchemy's SQLite DateTime stores (naive UTC), so string order is time order.
+    return f"{value.astimezone(UTC).replace(tzinfo=None):%Y-%m-%d %H:%M:%S.%f}"
+
+
+def _from_sql_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def load_caseload(session: Session, now: datetime) -> list[CaseloadRow]:
-    """All children in the profile, built from four column queries (no ORM objects: fast)."""
-    year_ago = now - timedelta(days=365)
-    month_ago = now - timedelta(days=30)
-
-    episodes: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for child_id, started, returned in session.execute(
-        select(MissingEpisode.child_id, MissingEpisode.started_at, MissingEpisode.returned_at)
-    ):
-        episodes[child_id].append((started, returned))
-
-    outcomes: dict[str, list[str]] = defaultdict(list)
-    for interview_id, outcome in session.execute(
-        select(OfferAttempt.interview_id, OfferAttempt.outcome).order_by(OfferAttempt.at)
-    ):
-        outcomes[interview_id].append(outcome)
-
-    latest: dict[str, tuple[str, str | None, list[str] | None, bool]] = {}
-    for iid, child_id, state, flags, held_at in session.execute(
-        select(
-            ReturnInterview.id,
-            ReturnInterview.child_id,
-            ReturnInterview.state,
-            ReturnInterview.risk_flags,
-            ReturnInterview.held_at,
-        ).order_by(ReturnInterview.created_at)
-    ):
-        latest[child_id] = (iid, state, flags, held_at is not None)
-
+    """All children in the profile, one row each, from one aggregate query."""
+    params = (_sql_time(now - timedelta(days=30)), _sql_time(now - timedelta(days=365)))
+    result = session.connection().exec_driver_sql(_CASELOAD_SQL, params)
     rows: list[CaseloadRow] = []
-    for c in session.execute(
-        select(
-            Child.id,
-            Child.local_id,
-            Child.first_name,
-            Child.last_name,
-            Child.dob,
-            Child.looked_after,
-            Child.uasc,
-            Child.out_of_area,
-        )
-    ):
-        eps = episodes.get(c.id, [])
-        open_eps = [s for s, r in eps if r is None]
-        returns = [r for _, r in eps if r is not None]
-        interview = latest.get(c.id)
-        iid, state, flags, held = interview if interview else (None, None, None, True)
+    for (
+        child_id, local_id, first, last, dob, looked_after, uasc, out_of_area,
+        last_return, missing_since, n30, n12,
+        iid, state, flags, held_at, any_accepted, last_outcome,
+    ) in result:  # fmt: skip
         rows.append(
             CaseloadRow(
-                child_id=c.id,
-                local_id=c.local_id,
-                name=f"{c.first_name} {c.last_name}",
-                dob=c.dob,
-                looked_after=c.looked_after,
-                uasc=c.uasc,
-                out_of_area=c.out_of_area,
-                returned_at=max(returns) if returns else None,
-                missing_since=max(open_eps) if open_eps else None,
-                rhi_status=rhi_status(state, outcomes.get(iid, []) if iid else [], held),
+                child_id=child_id,
+                local_id=local_id,
+                name=f"{first} {last}",
+                dob=date.fromisoformat(dob),
+                looked_after=bool(looked_after),
+                uasc=bool(uasc),
+                out_of_area=bool(out_of_area),
+                returned_at=_from_sql_time(last_return),
+                missing_since=_from_sql_time(missing_since),
+                rhi_status=status_from(
+                    state,
+                    any_accepted=bool(any_accepted),
+                    last_outcome=last_outcome,
+                    held=held_at is not None,
+                ),
                 interview_id=iid,
-                episodes_30d=sum(1 for s, _ in eps if s >= month_ago),
-                episodes_12m=sum(1 for s, _ in eps if s >= year_ago),
-                risk_flags=tuple(flags or ()),
+                episodes_30d=n30 or 0,
+                episodes_12m=n12 or 0,
+                risk_flags=tuple(json.loads(flags)) if flags else (),
             )
         )
     return rows

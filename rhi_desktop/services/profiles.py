@@ -71,6 +71,7 @@ class Profile:
     sessions: sessionmaker[Session]
     migrated_backup: str | None = None
     _closed: bool = field(default=False, repr=False)
+    _key: bytes = field(default=b"", repr=False)  # held only while open; never written
 
     @property
     def demo(self) -> bool:
@@ -159,14 +160,18 @@ def open_profile(
     *,
     secret_store: DeviceSecretStore | None = None,
     throttle: UnlockThrottle | None = None,
+    verify_integrity: bool = True,
 ) -> Profile:
+    """Unlock and open a profile. `verify_integrity=False` checks only that the database
+    decrypts; the caller must then run `verify_integrity(profile)` (the GUI does so in the
+    background so the caseload appears without waiting for a full page scan)."""
     paths = ProfilePaths(Path(root))
     info = read_info(paths.root)
     if not info.demo and secret_store is None:
         secret_store = default_secret_store()
     throttle = throttle or UnlockThrottle(paths.root)
     key = keys.attempt_unlock(paths.key_file, passphrase, secret_store, throttle)
-    profile = _open_with_key(paths, key, new=False)
+    profile = _open_with_key(paths, key, new=False, full_check=verify_integrity)
     with profile.transaction() as s:
         audit.record(s, actor=profile.worker_name, action="profile.unlock")
     return profile
@@ -181,14 +186,21 @@ def read_info(root: Path) -> keys.KeyFile:
     return keys.read_profile_info(paths.key_file)
 
 
-def _open_with_key(paths: ProfilePaths, key: bytes, *, new: bool) -> Profile:
+def verify_integrity(profile: Profile) -> None:
+    """The full page-by-page check (SQLCipher HMACs + SQLite structure); DatabaseCorrupt if bad."""
+    check_readable(profile.paths.db, profile._key, full=True)
+
+
+def _open_with_key(
+    paths: ProfilePaths, key: bytes, *, new: bool, full_check: bool = True
+) -> Profile:
     if not new:
         if not paths.db.exists():
             raise DatabaseMissing(
                 "The profile's interview database is missing; restore it from a backup "
                 "(a new empty one has not been made, so nothing is overwritten)."
             )
-        check_readable(paths.db, key)
+        check_readable(paths.db, key, full=full_check)
     engine = create_encrypted_engine(paths.db, key)
     try:
         backup = schema.ensure_schema(engine, paths.backups)
@@ -201,7 +213,9 @@ def _open_with_key(paths: ProfilePaths, key: bytes, *, new: bool) -> Profile:
     if paths.db.exists():
         paths.db.chmod(0o600)
     info = keys.read_profile_info(paths.key_file)
-    return Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
+    profile = Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
+    profile._key = key
+    return profile
 
 
 def _ensure_writable_dir(root: Path) -> None:

@@ -5,20 +5,24 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from .errors import ProfileTooNew
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# Alembic costs ~0.2 s to import: it is loaded only when a schema is missing or old, not on
+# every unlock (the newest revision id is read from the migration files' names instead).
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -27,20 +31,40 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
+def _newest_file_revision() -> str:
+    """The head, read from the migration file names ("0003_....py" -> "0003"): our revision ids
+    are zero-padded numbers, so the largest is the head (a test checks this against Alembic)."""
+    names = [p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py")]
+    return max(names)
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        if not has_table:
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return row[0] if row else None
 
 
 def ensure_schema(engine: Engine, backup_dir: Path) -> str | None:
     """Bring the database to the newest schema. Returns the backup path when one was taken."""
-    script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
+    if current is not None and current == _newest_file_revision():
+        return None  # the common case: no Alembic import at all
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     if current == head:
         return None

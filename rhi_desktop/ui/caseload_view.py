@@ -32,7 +32,7 @@ from .caseload_model import (
     CaseloadProxy,
     Column,
     Filter,
-    matches_filter,
+    filter_counts,
 )
 from .child_detail import ChildDetail
 from .delegates import CaseloadDelegate
@@ -197,15 +197,15 @@ class CaseloadView(QWidget):
     @Slot()
     def _tick(self) -> None:
         self.model.tick(self._clock())
+        self.proxy.refresh()
         self._update_counts()
 
     def _update_counts(self) -> None:
-        rows, now = self.model.rows(), self.model.now
+        counts = filter_counts(self.model.rows(), self.model.now)
         for mode, button in self.filter_buttons.items():
             label = FILTER_LABELS[mode]
             if mode != Filter.ALL:
-                n = sum(1 for r in rows if matches_filter(r, mode, now))
-                label = f"{label}  {n}"
+                label = f"{label}  {counts[mode]}"
             button.setText(label)
         self._update_summary()
 

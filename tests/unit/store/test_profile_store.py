@@ -218,3 +218,7 @@ def test_disk_full_rolls_back_whole_and_keeps_what_was_saved(tiny_fs: Path) -> N
     with again.sessions() as s:
         assert s.scalars(select(Child.local_id)).all() == ["KEEP"]
     again.close()
+
+
+def test_fast_head_check_agrees_with_alembic() -> None:
+    assert schema._newest_file_revision() == schema.head_revision()
