@@ -5,72 +5,19 @@ Every command answers bad input with one clear sentence on stderr and a non-zero
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-import platformdirs
 
-from rhi_desktop.security.errors import SecurityError
-from rhi_desktop.services.children import ValidationFailed
-from rhi_desktop.store.errors import StoreError
-
-F = TypeVar("F", bound=Callable[..., Any])
-EXPECTED = (StoreError, SecurityError, ValidationFailed)
-
-
-def friendly(fn: F) -> F:
-    """Turn known failures into one sentence and exit 1; unknown ones into a short notice."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except click.ClickException:
-            raise
-        except click.exceptions.Exit:
-            raise
-        except EXPECTED as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
-        except OSError as exc:
-            click.echo(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "), err=True)
-            sys.exit(1)
-        except Exception as exc:  # never a traceback at the user
-            click.echo(
-                f"RHI Desktop hit an unexpected problem ({type(exc).__name__}); "
-                "nothing saved has been lost. Please report it.",
-                err=True,
-            )
-            sys.exit(70)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def default_profile_dir() -> Path:
-    return Path(platformdirs.user_data_dir("rhi-desktop", appauthor=False)) / "profile"
-
-
-def read_passphrase(prompt: str = "Passphrase") -> str:
-    env = os.environ.get("RHI_PASSPHRASE")
-    if env is not None:
-        return env
-    if not sys.stdin.isatty():
-        raise click.UsageError("Set RHI_PASSPHRASE or run in a terminal to type the passphrase.")
-    return click.prompt(prompt, hide_input=True)
-
-
-profile_option = click.option(
-    "--profile",
-    "profile_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Profile folder (default: your user data folder).",
+from rhi_desktop.cli_common import (
+    default_profile_dir,
+    friendly,
+    profile_option,
+    read_passphrase,
 )
 
 
@@ -213,12 +160,71 @@ def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, s
     click.echo(str(out))
 
 
+@main.command("export-pdf")
+@profile_option
+@click.option("--interview", "interview_id", required=True, help="The interview's UUID.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="FILE.pdf to write.")
+@click.option("--revision", type=int, default=None, help="A completed earlier revision.")
+@friendly
+def export_pdf(
+    profile_dir: Path | None, interview_id: str, out: Path, revision: int | None
+) -> None:
+    """Write the interview record as a PDF signed with your signing key."""
+    from datetime import UTC, datetime
+
+    from rhi_desktop.services.pdf_export import export_signed_pdf
+    from rhi_desktop.services.profiles import open_profile
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        result = export_signed_pdf(
+            profile, interview_id, out, now=datetime.now(UTC), revision=revision
+        )
+    finally:
+        profile.close()
+    click.echo(str(result.path))
+    trust = (
+        "signed with your organisation's certificate"
+        if result.organisation_verified
+        else "signed with a local certificate, not verified by your organisation"
+    )
+    click.echo(f"Signed by {result.signer} ({trust}); check it with: rhi-desktop verify", err=True)
+
+
+@main.command("safety-plan-pdf")
+@profile_option
+@click.option("--interview", "interview_id", required=True, help="The interview's UUID.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="FILE.pdf to write.")
+@click.option("--language", default=None, help="e.g. en, ar (default: the child's language).")
+@friendly
+def safety_plan_pdf(
+    profile_dir: Path | None, interview_id: str, out: Path, language: str | None
+) -> None:
+    """Write the child's one-page "My safety plan"."""
+    from datetime import UTC, datetime
+
+    from rhi_desktop.services.pdf_export import export_safety_plan_pdf
+    from rhi_desktop.services.profiles import open_profile
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        path = export_safety_plan_pdf(
+            profile, interview_id, out, now=datetime.now(UTC), language=language
+        )
+    finally:
+        profile.close()
+    click.echo(str(path))
+
+
 def _mount_commands() -> None:
+    from rhi_desktop.cli_admin import audit, backup
     from rhi_desktop.forms.cli import forms
     from rhi_desktop.pdf.cli import verify
 
     main.add_command(forms)
     main.add_command(verify)
+    main.add_command(audit)
+    main.add_command(backup)
 
 
 _mount_commands()

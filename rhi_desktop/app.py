@@ -23,6 +23,7 @@ from rhi_desktop.services.profiles import (
     read_info,
     verify_integrity,
 )
+from rhi_desktop.store.errors import DatabaseCorrupt
 from rhi_desktop.ui.main_window import MainWindow
 from rhi_desktop.ui.operations import run_in_background, wait_for_background
 from rhi_desktop.ui.screenshot_views import VIEWS
@@ -87,15 +88,34 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
             shutil.rmtree(temp_dir, ignore_errors=True)
 
 
+INTEGRITY_MARK = "integrity-check-failed"
+
+
 def _check_integrity_in_background(window: MainWindow, profile: Profile) -> None:
-    """The full page check runs after the caseload is up; damage still stops all work."""
+    """The full page check runs after the caseload is up, then the daily automatic backup
+    (only of a database that passed). Damage stops all work and is remembered, so the next
+    unlock checks fully and offers the latest good backup."""
 
-    def damaged(exc: Exception) -> None:
-        window.setEnabled(False)
-        QMessageBox.critical(window, "RHI Desktop", str(exc))
-        window.close()
+    def work() -> None:
+        verify_integrity(profile)
+        from rhi_desktop.services.backups import automatic_backup
 
-    run_in_background(window, lambda: verify_integrity(profile), None, damaged)
+        automatic_backup(profile)
+
+    def failed(exc: Exception) -> None:
+        if isinstance(exc, DatabaseCorrupt):
+            (profile.paths.root / INTEGRITY_MARK).write_text("1")
+            window.setEnabled(False)
+            QMessageBox.critical(
+                window,
+                "RHI Desktop",
+                f"{exc} Close and reopen RHI Desktop to restore the latest good backup.",
+            )
+            window.close()
+        else:  # a backup that could not be written is worth saying, not stopping for
+            window.statusBar().showMessage(f"Automatic backup not taken: {exc}")
+
+    run_in_background(window, work, None, failed)
 
 
 def _unlock_or_create(root: Path) -> Profile | None:
@@ -105,8 +125,53 @@ def _unlock_or_create(root: Path) -> Profile | None:
         )
         return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
     info = read_info(root)
-    dialog = UnlockDialog(info.worker_name, lambda pw: open_profile(root, pw), demo=bool(info.demo))
-    return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+    mark = root / INTEGRITY_MARK
+
+    def unlock(passphrase: str) -> Profile | tuple[DatabaseCorrupt, str]:
+        try:
+            # Decrypt check now; the full page scan follows in the background (fast start),
+            # unless the last scan found damage.
+            return open_profile(root, passphrase, verify_integrity=mark.exists())
+        except DatabaseCorrupt as exc:
+            return exc, passphrase
+
+    dialog = UnlockDialog(info.worker_name, unlock, demo=bool(info.demo))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    result = dialog.result_value
+    if isinstance(result, Profile):
+        mark.unlink(missing_ok=True)  # a full check just passed, if one was due
+        return result
+    exc, passphrase = result
+    return _offer_restore(root, exc, passphrase)
+
+
+def _offer_restore(root: Path, exc: DatabaseCorrupt, passphrase: str) -> Profile | None:
+    """Never a silent reset: say what is wrong and let the worker choose the backup."""
+    from rhi_desktop.services.backups import NoGoodBackup, restore_backup
+
+    answer = QMessageBox.question(
+        None,
+        "RHI Desktop",
+        f"{exc}\n\nRestore the latest undamaged backup now? The damaged database is kept "
+        "beside it, renamed, so nothing is deleted.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return None
+    try:
+        chosen = restore_backup(root, passphrase)
+    except NoGoodBackup as err:
+        QMessageBox.critical(None, "RHI Desktop", str(err))
+        return None
+    (root / INTEGRITY_MARK).unlink(missing_ok=True)
+    profile = open_profile(root, passphrase, verify_integrity=True)
+    QMessageBox.information(
+        None,
+        "RHI Desktop",
+        f"Restored the backup taken {chosen.taken_at:%d/%m/%Y %H:%M} UTC. Work saved after it "
+        "is in the kept database; ask support to recover it.",
+    )
+    return profile
 
 
 # --- screenshots --------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""`rhi-desktop audit …` and `rhi-desktop backup …`: checks a DPO or support can run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rhi_desktop.cli_common import default_profile_dir, friendly, profile_option, read_passphrase
+
+
+@click.group()
+def audit() -> None:
+    """The profile's tamper-evident audit trail."""
+
+
+@audit.command("verify")
+@profile_option
+@friendly
+def audit_verify(profile_dir: Path | None) -> None:
+    """Check the hash chain: exit 0 if intact, 1 if any event was edited, removed or reordered."""
+    from sqlalchemy import select
+
+    from rhi_desktop.security.audit import verify_chain
+    from rhi_desktop.services.profiles import open_profile
+    from rhi_desktop.store.models import AuditEvent
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        with profile.sessions() as s:
+            events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+            problems = verify_chain(events)
+    finally:
+        profile.close()
+    if problems:
+        for p in problems:
+            click.echo(p.message, err=True)
+        click.echo(f"Audit trail TAMPERED: {len(problems)} problem(s) in {len(events)} events.")
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {len(events)} events, hash chain verified.")
+
+
+@click.group()
+def backup() -> None:
+    """Encrypted backups of the profile."""
+
+
+@backup.command("create")
+@profile_option
+@friendly
+def backup_create(profile_dir: Path | None) -> None:
+    """Take an encrypted backup now."""
+    from rhi_desktop.services.backups import create_backup
+    from rhi_desktop.services.profiles import open_profile
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        made = create_backup(profile)
+    finally:
+        profile.close()
+    click.echo(f"Backup written: {made.path}")
+
+
+@backup.command("list")
+@profile_option
+@friendly
+def backup_list(profile_dir: Path | None) -> None:
+    """List backups, newest first (no passphrase needed: they stay encrypted)."""
+    from rhi_desktop.services.backups import list_backups
+
+    items = list_backups(profile_dir or default_profile_dir())
+    for b in items:
+        click.echo(
+            f"{b.taken_at:%Y-%m-%d %H:%M} UTC  {b.reason:<24} {b.size:>10,} bytes  {b.path.name}"
+        )
+    click.echo(f"{len(items)} backups", err=True)
+
+
+@backup.command("restore")
+@profile_option
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A backup to restore (default: the newest undamaged one).",
+)
+@friendly
+def backup_restore(profile_dir: Path | None, file: Path | None) -> None:
+    """Replace the database with a backup; the current one is kept, renamed, never deleted."""
+    from rhi_desktop.services.backups import restore_backup
+
+    root = profile_dir or default_profile_dir()
+    chosen = restore_backup(root, read_passphrase(), file)
+    click.echo(
+        f"Restored the backup taken {chosen.taken_at:%Y-%m-%d %H:%M} UTC; "
+        "the replaced database was kept beside it."
+    )
