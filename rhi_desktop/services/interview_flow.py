@@ -99,7 +99,7 @@ def load_wizard(session: Session, interview_id: str) -> WizardData:
         interview_id=interview.id,
         revision=interview.revision,
         state=interview.state or "",
-        form=get_form(interview.form_id, interview.form_version),
+        form=get_form(interview.form_id, interview.form_version, session),
         answers=load_answers(session, interview.id, interview.revision),
         current_section=interview.current_section,
         child_name=child.full_name,

@@ -222,3 +222,28 @@ def test_disk_full_rolls_back_whole_and_keeps_what_was_saved(tiny_fs: Path) -> N
 
 def test_fast_head_check_agrees_with_alembic() -> None:
     assert schema._newest_file_revision() == schema.head_revision()
+
+
+def test_published_forms_are_kept_and_pinned(profile: Profile) -> None:
+    from rhi_desktop.forms.bundled import builtin_path
+    from rhi_desktop.services.forms_registry import (
+        FormNotAvailable,
+        current_form,
+        get_form,
+        store_published_form,
+    )
+    from rhi_desktop.store.errors import StoreError
+
+    text = Path(builtin_path("rhi-v1")).read_text().replace('version: "1.0.0"', 'version: "1.1.0"')
+    with profile.transaction() as s:
+        store_published_form(s, text, published_at=NOW)
+    with profile.sessions() as s:
+        assert current_form(s).version == "1.1.0"
+        assert get_form("rhi-v1", "1.1.0", s).version == "1.1.0"
+        assert get_form("rhi-v1", "1.0.0", s).version == "1.0.0"  # the built-in stays
+        with pytest.raises(FormNotAvailable):
+            get_form("rhi-v1", "9.9.9", s)
+    with pytest.raises(StoreError), profile.transaction() as s:
+        store_published_form(s, text.replace("Before you went", "Before you left"))
+    with pytest.raises(StoreError), profile.transaction() as s:
+        store_published_form(s, "id: broken\nversion: 1\nsections: [")
