@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from rhi_central import __version__
+from rhi_central.audit import Sealer
 from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
 from rhi_central.routes import admin, enrol, interviews, pull
@@ -47,8 +48,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        sealer = Sealer(db)
+        sealer.start()
+        try:
+            yield
+        finally:
+            sealer.stop()
+            db.dispose()
 
     app = FastAPI(
         title="RHI Central",

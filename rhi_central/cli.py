@@ -81,6 +81,7 @@ def _session(database_url: str | None) -> Iterator[Session]:
     try:
         with db.transaction() as session:
             yield session
+        audit.seal_all(db)  # chain this command's events now: no API process may be running
     except ops.OpError as exc:
         raise click.ClickException(exc.message) from None
     except SQLAlchemyError as exc:

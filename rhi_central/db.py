@@ -70,7 +70,9 @@ def make_engine(url: str | URL) -> Engine:
             event.listen(engine, "begin", _sqlite_begin)
             return engine
         # Enough connections for a worker's thread pool; beyond that requests queue briefly.
-        return create_engine(parsed, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        # No pre-ping (a round trip per request); recycle instead so idle connections that a
+        # firewall or failover dropped are replaced within the hour.
+        return create_engine(parsed, pool_size=20, max_overflow=20, pool_recycle=1800)
     except (NoSuchModuleError, ArgumentError) as exc:
         raise DatabaseError(f"Cannot use the database URL: {exc}.") from None
 

@@ -175,7 +175,8 @@ class Form(Base):
 
 
 class Interview(Base):
-    """One received revision of an interview; never updated once stored."""
+    """One received revision of an interview. Its content is never updated once stored; only
+    `state` follows the review (completed -> approved | has_issues)."""
 
     __tablename__ = "interviews"
     __table_args__ = (
@@ -235,8 +236,7 @@ class Review(Base):
 
 
 class AuditHead(Base):
-    """The chain's tip, one row. Writers lock it so concurrent API processes extend the chain
-    one at a time instead of forking it."""
+    """The chain's tip, one row. Only the sealer writes it (see rhi_central.audit)."""
 
     __tablename__ = "audit_head"
 
@@ -246,14 +246,19 @@ class AuditHead(Base):
 
 
 class AuditEvent(Base):
-    __tablename__ = "audit_events"
+    """One audited access. Written unchained by the request; ``chain_seq``, ``prev_hash`` and
+    ``hash`` are filled in by the sealer moments later."""
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    __tablename__ = "audit_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str | None] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

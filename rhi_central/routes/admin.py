@@ -123,8 +123,7 @@ def verify_audit(central: CentralDep, credentials: AdminCreds) -> AuditVerifyRes
     """Check the audit hash chain end to end."""
     with admin_transaction(central, credentials, "audit.verify") as (session, admin):
         problems = audit.verify(session)
-        head = session.get(audit.AuditHead, 1)
-        count = head.seq if head else 0
+        count = audit.count(session)
         audit.record(
             session,
             actor=admin_actor(admin),

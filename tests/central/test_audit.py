@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from central.kit import Kit, bearer
 from sqlalchemy import delete, select, update
 
@@ -13,7 +15,7 @@ def _actions(kit: Kit) -> list[tuple[str, str]]:
     with kit.central.db.transaction() as s:
         return [
             (e.actor.split(":")[0], e.action)
-            for e in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+            for e in s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
         ]
 
 
@@ -46,7 +48,9 @@ def test_chain_verifies_and_detects_an_edited_row(kit: Kit) -> None:
     assert ok["ok"] is True and ok["events"] >= 5
 
     with kit.central.db.transaction() as s:
-        s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="device:someone"))
+        s.execute(
+            update(AuditEvent).where(AuditEvent.chain_seq == 2).values(actor="device:someone")
+        )
     with kit.central.db.transaction() as s:
         problems = audit.verify(s)
     assert [p.seq for p in problems] == [2]
@@ -60,8 +64,30 @@ def test_chain_detects_a_deleted_row(kit: Kit) -> None:
     for _ in range(3):
         kit.http.post("/api/v1/ping", headers=laptop.headers)
     with kit.central.db.transaction() as s:
-        s.execute(delete(AuditEvent).where(AuditEvent.seq == 3))
+        assert audit.verify(s) == []  # seals everything so far
+    with kit.central.db.transaction() as s:
+        s.execute(delete(AuditEvent).where(AuditEvent.chain_seq == 3))
     with kit.central.db.transaction() as s:
         messages = [p.message for p in audit.verify(s)]
     assert any("missing" in m for m in messages)
     assert any("does not follow" in m for m in messages)
+
+
+def test_concurrent_requests_make_one_unbroken_chain(kit: Kit) -> None:
+    laptops = [kit.enrol(f"Worker {i}", f"laptop-{i}") for i in range(4)]
+
+    def hammer(headers: dict[str, str]) -> None:
+        for _ in range(10):
+            assert kit.http.post("/api/v1/ping", headers=headers).status_code == 200
+
+    threads = [threading.Thread(target=hammer, args=(lt.headers,)) for lt in laptops]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with kit.central.db.transaction() as s:
+        assert audit.verify(s) == []
+        sealed = s.execute(select(AuditEvent.chain_seq).order_by(AuditEvent.chain_seq)).scalars()
+        chain = list(sealed)
+    assert chain == list(range(1, len(chain) + 1))
+    assert len(chain) >= 44  # 4 enrolments + 40 pings, none lost or forked

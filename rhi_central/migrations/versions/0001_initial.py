@@ -45,18 +45,28 @@ def upgrade() -> None:
 
     op.create_table(
         "audit_events",
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("entity", sa.String(length=64), nullable=True),
         sa.Column("entity_id", sa.String(length=64), nullable=True),
         sa.Column(
-            "detail", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+            "detail",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=True,
         ),
-        sa.Column("prev_hash", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("seq"),
+        sa.Column("chain_seq", sa.BigInteger(), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=True),
+        sa.Column("hash", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("chain_seq"),
+        sqlite_autoincrement=True,
     )
     audit_head = op.create_table(
         "audit_head",
