@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,11 +26,44 @@ from rhi_central.models import AdminToken, Device
 from rhi_central.timeutil import utcnow
 from rhi_desktop.sync.protocol import DEVICE_REVOKED
 
-device_bearer = HTTPBearer(
-    scheme_name="DeviceToken", description="Token issued at enrolment", auto_error=False
+
+class _CheckedBearer(HTTPBearer):
+    """Refuses a missing, unknown or revoked token BEFORE the request body is validated, so an
+    unauthenticated caller learns nothing about the API (not even a 422 on its body). The
+    endpoint still resolves and audits the caller itself; this is the gate in front of it."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(auto_error=False, **kwargs)
+        self._kind = kind
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+        credentials = await super().__call__(request)
+        central: Central = request.app.state.central
+        try:
+            with central.db.transaction() as s:
+                _gate(s, self._kind, credentials)
+        except _Refused as refused:
+            with central.db.transaction() as s:
+                audit.record(
+                    s,
+                    actor=refused.actor,
+                    action=f"{self._kind}_auth.refused",
+                    detail={
+                        "status": refused.status_code,
+                        "reason": refused.detail,
+                        "path": request.url.path[:200],
+                    },
+                )
+            headers = _challenge(refused.detail) if refused.status_code == 401 else None
+            raise HTTPException(refused.status_code, refused.detail, headers=headers) from None
+        return credentials
+
+
+device_bearer = _CheckedBearer(
+    "device", scheme_name="DeviceToken", description="Token issued at enrolment"
 )
-admin_bearer = HTTPBearer(
-    scheme_name="AdminToken", description="From `rhi-central admin-token`", auto_error=False
+admin_bearer = _CheckedBearer(
+    "admin", scheme_name="AdminToken", description="From `rhi-central admin-token`"
 )
 
 Credentials = HTTPAuthorizationCredentials | None
@@ -54,6 +87,31 @@ class _Refused(Exception):
 
 def _challenge(detail: str) -> dict[str, str]:
     return {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{detail}"'}
+
+
+def _gate(session: Session, kind: str, credentials: Credentials) -> None:
+    """Read-only: is this a live token of the right kind? (No last-contact write here.)"""
+    if credentials is None:
+        raise _Refused(
+            401,
+            f"a{'n administrator' if kind == 'admin' else ' device'} token is required",
+            "anonymous",
+        )
+    digest = token_hash(credentials.credentials)
+    if kind == "device":
+        revoked = session.execute(
+            select(Device.revoked_at, Device.id).where(Device.token_sha256 == digest)
+        ).first()
+        if revoked is None:
+            raise _Refused(401, "unknown device token", "anonymous")
+        if revoked[0] is not None:
+            raise _Refused(403, DEVICE_REVOKED, f"device:{revoked[1]}")
+        return
+    admin = session.execute(
+        select(AdminToken.revoked_at).where(AdminToken.token_sha256 == digest)
+    ).first()
+    if admin is None or admin[0] is not None:
+        raise _Refused(401, "this endpoint needs a valid administrator token", "anonymous")
 
 
 def _device(session: Session, credentials: Credentials) -> Device:

@@ -23,7 +23,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from rhi_central import audit, ops
+from rhi_central import audit, ops, reports_cli
 from rhi_central.db import Database, DatabaseError, open_engine
 from rhi_central.settings import ENV_DATABASE_URL, Settings, SettingsError
 from rhi_desktop.sync.protocol import ReviewOutcome
@@ -299,6 +299,9 @@ def audit_verify(database_url: str | None) -> None:
             click.echo(p.message, err=True)
         raise click.ClickException(f"The audit trail is broken in {len(problems)} places.")
     click.echo("The audit trail is intact.", err=True)
+
+
+reports_cli.mount(main)  # `report ...` and `export ...`
 
 
 if __name__ == "__main__":  # `python -m rhi_central.cli`, used by scripts that pick the interpreter

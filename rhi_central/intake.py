@@ -133,8 +133,14 @@ def _check(
                 cand.index, cand.item, f"form {key[0]} version {key[1]} is not published on central"
             )
             continue
-        problems = forms_mod.answer_problems(
-            forms[key], cand.payload.answers, cand.payload.completed_at
+        # A declined RHI was never held: the questionnaire's required answers do not apply
+        # (the laptop's completion rules say the same).
+        problems = (
+            []
+            if cand.payload.path == "declined"
+            else forms_mod.answer_problems(
+                forms[key], cand.payload.answers, cand.payload.completed_at
+            )
         )
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""

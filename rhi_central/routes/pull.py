@@ -108,7 +108,7 @@ def _episode(e: Episode) -> EpisodeWire:
 def assignments(
     central: CentralDep,
     credentials: DeviceCreds,
-    cursor: Annotated[int, Query(ge=0, description="next_cursor of the last page")] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**62, description="next_cursor of the last page")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="children per page")] = 200,
 ) -> AssignmentsResponse:
     """Children (with all their episodes) assigned to this device's worker, changed since the
@@ -168,7 +168,7 @@ def assignments(
 def feedback(
     central: CentralDep,
     credentials: DeviceCreds,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> FeedbackResponse:
     """Review outcomes on this device's interviews since the cursor."""

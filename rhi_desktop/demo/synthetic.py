@@ -72,6 +72,9 @@ OFFER_RATE = 0.93
 COMPLETION_RATE = 0.49
 WITHIN_72H_RATE = 0.62
 DECLINED_THEN_ACCEPTED = 0.12  # completed interviews that followed an earlier refusal
+ACCEPTED_THEN_DECLINED = 0.10  # declines that followed an earlier yes (the decline stands)
+DECLINED_SHARE = 0.85  # offered, never held: declined; the rest accepted and never turned up
+UNANSWERED_ATTEMPTS = 0.5  # not offered: "letter sent", "no answer" attempts (not offers)
 CSE_SHARE = 0.13
 CCE_SHARE = 0.25
 MACE_SHARE = 0.31
@@ -561,7 +564,8 @@ class _Builder:
         live = [g for g in self.groups if g.role]
         regular = [g for g in self.groups if not g.role]
         for g in live:
-            g.offered = g.role != "overdue"
+            # "amber" has had one attempt that reached nobody: an attempt, not an offer.
+            g.offered = g.role not in ("overdue", "amber")
             g.completed = g.role == "completed"
             g.within = g.completed
         found = sum(len(g.episodes) for g in self.groups)
@@ -593,12 +597,17 @@ class _Builder:
                 g.held = True
 
     def _decide_flags(self) -> None:
+        """Risk flags on held interviews; referrals on completed ones only (a referral is part
+        of the completed record, and a demo profile writes referrals for completed records)."""
         rng, n = self.rng, self.n
         held: dict[str, list[_Group]] = {}
         for g in self.groups:
             if g.held:
                 held.setdefault(g.child.record.id, []).append(g)
         eligible = [c for c in self.children if c.record.id in held]
+
+        def first_completed(cid: str) -> _Group | None:
+            return next((g for g in held[cid] if g.completed), None)
 
         def choose(
             count: int, pool: Sequence[_Child], weight: Callable[[_Child], float]
@@ -615,7 +624,9 @@ class _Builder:
         def mace_weight(c: _Child) -> float:
             return 60.0 if c.top else (2.0 if c.record.looked_after else 1.0) * (1 + (c.age >= 14))
 
-        mace = choose(round(n * MACE_SHARE), eligible, mace_weight)
+        # A MACE referral comes out of a completed interview.
+        with_completed = [c for c in eligible if first_completed(c.record.id) is not None]
+        mace = choose(round(n * MACE_SHARE), with_completed, mace_weight)
         mace_ids = {c.record.id for c in mace}
 
         def cce_weight(c: _Child) -> float:
@@ -632,6 +643,7 @@ class _Builder:
             cid = child.record.id
             groups = held[cid]
             first = groups[0]
+            done = first_completed(cid)
             for flag, members in ((RiskFlag.CSE, cse), (RiskFlag.CCE, cce)):
                 if cid in members:
                     for g in groups:
@@ -640,19 +652,22 @@ class _Builder:
             trafficked_from = ("vietnamese", "albanian", "eritrean")
             if child.record.uasc and child.background.key in trafficked_from and rng.random() < 0.5:
                 first.flags.add(RiskFlag.TRAFFICKING.value)
-                first.referrals.add(ReferralKind.NRM)
-            if cid in mace_ids:
-                first.referrals.add(ReferralKind.MACE)
+                if done is not None:
+                    done.referrals.add(ReferralKind.NRM)
+            if cid in mace_ids and done is not None:
+                done.referrals.add(ReferralKind.MACE)
                 if rng.random() < 0.4:
-                    first.referrals.add(ReferralKind.STRATEGY_MEETING)
+                    done.referrals.add(ReferralKind.STRATEGY_MEETING)
             for g in groups:
-                self._routine_referrals(g)
+                if g.completed:
+                    self._routine_referrals(g)
 
     def _routine_referrals(self, g: _Group) -> None:
         rng = self.rng
         lac = g.child.record.looked_after
         chances = {
-            ReferralKind.POLICE_INFORMATION: 0.6,
+            # Exploitation concerns are always shared with the police.
+            ReferralKind.POLICE_INFORMATION: 1.0 if g.flags else 0.6,
             ReferralKind.FOLLOW_UP_1_1: 0.35,
             ReferralKind.SOCIAL_CARE: 0.1 if lac else 0.3,
             ReferralKind.EARLY_HELP: 0.0 if lac else 0.2,
@@ -699,7 +714,7 @@ class _Builder:
             attempts_until = held_at - _hours(0.5)
         else:
             attempts_until = min(created + _hours(rng.uniform(10, 80)), now - _hours(0.1))
-        if g.offered:
+        if g.role != "overdue":  # overdue: nothing done at all
             self._offers(g, worker, created, max(attempts_until, created + _hours(0.1)))
         has_issues = state is InterviewState.HAS_ISSUES
         return InterviewRecord(
@@ -742,22 +757,30 @@ class _Builder:
         )
 
     def _offers(self, g: _Group, worker: str, first: datetime, last: datetime) -> None:
-        """The offer attempts: their last outcome decides accepted / declined / no contact."""
+        """The attempts. Only an accepted or declined outcome is an offer (docs/figures.md), so
+        an offered group always gets one, and a group not offered gets at most "no contact"."""
         rng = self.rng
+        no_contact = OfferOutcome.NO_CONTACT
         if g.held or g.role == "completed":
-            outcomes = [OfferOutcome.NO_CONTACT] * (rng.random() < 0.3)
+            outcomes = [no_contact] * (rng.random() < 0.3)
             if g.completed and rng.random() < DECLINED_THEN_ACCEPTED:
                 outcomes.append(OfferOutcome.DECLINED)  # changed their mind: counts as accepted
             outcomes.append(OfferOutcome.ACCEPTED)
         elif g.role == "amber":
-            outcomes = [OfferOutcome.NO_CONTACT]
-        elif g.role == "declined" or (g.role is None and rng.random() < 0.72):
-            outcomes = [OfferOutcome.NO_CONTACT] * rng.randint(0, 1) + [OfferOutcome.DECLINED]
-        elif g.role is None and rng.random() < 0.1:
-            # Accepted, then the child went missing again or did not turn up.
-            outcomes = [OfferOutcome.ACCEPTED]
+            outcomes = [no_contact]  # tried once, reached nobody: not offered yet
+        elif not g.offered:
+            # A letter nobody answered, calls nobody picked up: attempts, not offers.
+            outcomes = (
+                [no_contact] * rng.randint(1, 3) if rng.random() < UNANSWERED_ATTEMPTS else []
+            )
+        elif g.role == "declined" or rng.random() < DECLINED_SHARE:
+            outcomes = [no_contact] * rng.randint(0, 1)
+            if g.role is None and rng.random() < ACCEPTED_THEN_DECLINED:
+                outcomes.append(OfferOutcome.ACCEPTED)  # said yes, then changed their mind
+            outcomes.append(OfferOutcome.DECLINED)
         else:
-            outcomes = [OfferOutcome.NO_CONTACT] * rng.randint(2, 4)
+            # Accepted, then the child went missing again or did not turn up.
+            outcomes = [no_contact] * rng.randint(0, 1) + [OfferOutcome.ACCEPTED]
         span = (last - first).total_seconds()
         times = sorted(first + timedelta(seconds=rng.uniform(0, span)) for _ in outcomes)
         for at, outcome in zip(times, outcomes, strict=True):

@@ -1,12 +1,15 @@
 """Ofsted Annex A, List 8 (children who have been missing or absent), one row per child.
 
 Rows cover the 12 months before `now`. "Offered a return interview after the last episode" and
-"accepted" use the same offer/accept rules as the figures (figures.is_offered / is_accepted):
-- offered: Yes if an interview covering the last episode was offered; No if the child returned
-  more than 72 hours ago with no offer; Unknown while the child is still missing or the 72 hours
-  have not run out.
-- accepted: Yes if accepted at any attempt or held ("declined then accepted" is Yes); No if
-  declined and never accepted; Unknown otherwise (not offered, or no contact yet).
+"accepted" use the same rules as the figures and the interview services (figures.is_offered /
+is_accepted / is_declined, see docs/figures.md):
+- offered: Yes if an interview covering the last episode was offered (an attempt reached the child
+  or carer, or it was held or started; a "no contact" attempt is not an offer); No if the child
+  returned more than 72 hours ago with no offer; Unknown while the child is still missing or the
+  72 hours have not run out.
+- accepted: Yes if accepted (held or started, or the latest attempt accepted: "declined then
+  accepted" is Yes); No if on the declined path (nothing held and the latest attempt a decline:
+  "accepted then declined" is No); Unknown otherwise (not offered, or undecided).
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rhi_desktop.domain.codes import EpisodeCategory, OfferOutcome
+from rhi_desktop.domain.codes import EpisodeCategory
 from rhi_desktop.domain.deadlines import RHI_WINDOW
 from rhi_desktop.domain.episodes import age_on
-from rhi_desktop.reports.figures import is_accepted, is_offered
+from rhi_desktop.reports.figures import is_accepted, is_declined, is_offered
 from rhi_desktop.reports.period import Period, uk_date
 from rhi_desktop.reports.records import Dataset
 
@@ -57,9 +60,7 @@ def annex_a_list8(dataset: Dataset, now: datetime) -> list[AnnexAList8Row]:
             offered = UNKNOWN
         if any(is_accepted(dataset, i) for i in interviews):
             accepted = YES
-        elif any(
-            o.outcome is OfferOutcome.DECLINED for i in interviews for o in dataset.offers_for(i.id)
-        ):
+        elif any(is_declined(dataset, i) for i in interviews):
             accepted = NO
         else:
             accepted = UNKNOWN

@@ -25,11 +25,15 @@ from rhi_desktop.reports.records import (
     Dataset,
     EpisodeRecord,
     InterviewRecord,
+    OfferRecord,
 )
 
 REPEAT_WINDOW = timedelta(days=30)
 REPEAT_COUNT = 3
 DEFAULT_TOP_N = 20
+
+# Outcomes that mean the offer reached the child or carer and they answered it.
+_ANSWERED = frozenset({OfferOutcome.ACCEPTED, OfferOutcome.DECLINED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +67,60 @@ def latest_return(dataset: Dataset, interview: InterviewRecord) -> datetime | No
     return max(returns) if returns else None
 
 
+def latest_attempt(dataset: Dataset, interview: InterviewRecord) -> OfferRecord | None:
+    """The most recent offer attempt on the interview (any outcome), or None."""
+    attempts = dataset.offers_for(interview.id)
+    return attempts[-1] if attempts else None
+
+
+def is_held(interview: InterviewRecord) -> bool:
+    """Held: a session took place (``held_at`` is the first session's start)."""
+    return interview.held_at is not None
+
+
 def is_offered(dataset: Dataset, interview: InterviewRecord) -> bool:
-    """Offered: at least one recorded offer attempt. An interview that was held (or started)
-    was necessarily offered, so it counts even if the attempt itself was not recorded."""
-    return (
-        bool(dataset.offers_for(interview.id))
-        or interview.held_at is not None
-        or interview.state is not None
-    )
+    """Offered: at least one attempt reached the child or carer (outcome accepted or declined).
+
+    A "no contact" attempt alone (a letter nobody answered, a call nobody picked up) is an
+    attempt, not an offer: counting it was the seed council's "disparity in coding". An interview
+    that was held or started (``held_at`` or a state set) counts as offered even if the attempt
+    itself was not recorded. The same rule as ``domain.offers.timeliness`` (``offered_at``).
+    """
+    if interview.held_at is not None or interview.state is not None:
+        return True
+    return any(o.outcome in _ANSWERED for o in dataset.offers_for(interview.id))
+
+
+def is_declined(dataset: Dataset, interview: InterviewRecord) -> bool:
+    """The declined path (``domain.offers.is_declined``): nothing was held and the latest
+    attempt is a decline. "Accepted then declined" is declined; "declined then accepted" is not.
+    A record completed on this path (no session) is a decline, not a completed RHI."""
+    if is_held(interview):
+        return False
+    last = latest_attempt(dataset, interview)
+    return last is not None and last.outcome is OfferOutcome.DECLINED
 
 
 def is_accepted(dataset: Dataset, interview: InterviewRecord) -> bool:
-    """Accepted at any attempt, or held. "Declined then accepted" is accepted."""
-    if interview.held_at is not None or interview.state is not None:
+    """Accepted: held or started, or the latest attempt accepted, unless on the declined path.
+
+    A later "no contact" attempt after an acceptance leaves the interview offered but undecided
+    (neither accepted nor declined), as the caseload shows it.
+    """
+    if is_held(interview):
         return True
-    return any(o.outcome is OfferOutcome.ACCEPTED for o in dataset.offers_for(interview.id))
+    if is_declined(dataset, interview):
+        return False
+    if interview.state is not None:
+        return True
+    last = latest_attempt(dataset, interview)
+    return last is not None and last.outcome is OfferOutcome.ACCEPTED
+
+
+def is_completed_rhi(dataset: Dataset, interview: InterviewRecord) -> bool:
+    """Completed: the worker completed the record (completed, synced, approved or has_issues)
+    and it is not on the declined path (a completed decline records a refusal, not an RHI)."""
+    return interview.is_completed and not is_declined(dataset, interview)
 
 
 def was_within_72h(dataset: Dataset, interview: InterviewRecord) -> bool:
@@ -125,32 +168,32 @@ def completion_rate(dataset: Dataset, date_from: DateLike, date_to: DateLike) ->
     offered = [
         i for i in rhis_due_in(dataset, as_period(date_from, date_to)) if is_offered(dataset, i)
     ]
-    return Ratio(sum(i.is_completed for i in offered), len(offered))
+    return Ratio(sum(is_completed_rhi(dataset, i) for i in offered), len(offered))
 
 
 def within_72h_rate(dataset: Dataset, date_from: DateLike, date_to: DateLike) -> Ratio:
     """Completed RHIs held within 72 h of the latest covered return / completed RHIs."""
-    completed = [i for i in rhis_due_in(dataset, as_period(date_from, date_to)) if i.is_completed]
+    completed = [
+        i
+        for i in rhis_due_in(dataset, as_period(date_from, date_to))
+        if is_completed_rhi(dataset, i)
+    ]
     return Ratio(sum(was_within_72h(dataset, i) for i in completed), len(completed))
 
 
 def declines(dataset: Dataset, date_from: DateLike, date_to: DateLike) -> Declines:
-    """RHIs due in the period that were declined and never accepted, by who and why.
+    """RHIs due in the period on the declined path (``is_declined``), by who and why.
 
-    The latest declining attempt gives who and why: it is the decision that stood.
+    Who and why come from the latest attempt, the decline that stood.
     """
     by_who: Counter[DeclinedBy] = Counter()
     by_reason: Counter[DeclineReason] = Counter()
     total = 0
     for interview in rhis_due_in(dataset, as_period(date_from, date_to)):
-        if is_accepted(dataset, interview):
+        if not is_declined(dataset, interview):
             continue
-        refusals = [
-            o for o in dataset.offers_for(interview.id) if o.outcome is OfferOutcome.DECLINED
-        ]
-        if not refusals:
-            continue
-        last = refusals[-1]
+        last = latest_attempt(dataset, interview)
+        assert last is not None
         total += 1
         if last.declined_by is not None:
             by_who[last.declined_by] += 1

@@ -115,11 +115,15 @@ WITH ep AS (
     FROM missing_episode GROUP BY child_id
 ),
 li AS (
-    SELECT id, child_id, state, risk_flags, held_at FROM (
+    SELECT id, child_id, state, risk_flags, held_at,
+           (SELECT MAX(e.returned_at) FROM interview_episode ie
+            JOIN missing_episode e ON e.id = ie.episode_id
+            WHERE ie.interview_id = ranked.id) AS covered_return
+    FROM (
         SELECT id, child_id, state, risk_flags, held_at,
                ROW_NUMBER() OVER (PARTITION BY child_id ORDER BY created_at DESC) AS rn
         FROM return_interview
-    ) WHERE rn = 1
+    ) AS ranked WHERE rn = 1
 ),
 lo AS (
     SELECT o.interview_id,
@@ -131,7 +135,8 @@ lo AS (
 )
 SELECT c.id, c.local_id, c.first_name, c.last_name, c.dob, c.looked_after, c.uasc,
        c.out_of_area, ep.last_return, ep.missing_since, ep.n30, ep.n12,
-       li.id, li.state, li.risk_flags, li.held_at, lo.any_accepted, lo.last_outcome
+       li.id, li.state, li.risk_flags, li.held_at, lo.any_accepted, lo.last_outcome,
+       li.covered_return
 FROM child c
 LEFT JOIN ep ON ep.child_id = c.id
 LEFT JOIN li ON li.child_id = c.id
@@ -156,8 +161,14 @@ def load_caseload(session: Session, now: datetime) -> list[CaseloadRow]:
     for (
         child_id, local_id, first, last, dob, looked_after, uasc, out_of_area,
         last_return, missing_since, n30, n12,
-        iid, state, flags, held_at, any_accepted, last_outcome,
+        iid, state, flags, held_at, any_accepted, last_outcome, covered_return,
     ) in result:  # fmt: skip
+        if last_return is not None and (covered_return is None or last_return > covered_return):
+            # A return no interview covers yet (e.g. an episode that arrived by sync): a new
+            # RHI is due and its 72-hour clock runs, whatever happened to the last one.
+            iid, state, flags, held_at, any_accepted, last_outcome = (
+                None, None, None, None, None, None,
+            )  # fmt: skip
         rows.append(
             CaseloadRow(
                 child_id=child_id,

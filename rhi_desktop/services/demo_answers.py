@@ -39,8 +39,65 @@ _OWN = [
 ]
 
 
-def demo_answers(form: FormDefinition, rng: random.Random, complete: bool) -> dict[str, Any]:
-    known = {q.name for q in form.questions()}
+_PUSH_DETAILS = [
+    "Rows at home most nights, mostly about my phone and coming in late.",
+    "I don't get on with the staff at the placement and I feel like nobody listens.",
+    "Since I got excluded I've got nothing to do all day.",
+]
+_PULL_DETAILS = [
+    "My mates were all going and I didn't want to be left out.",
+    "An older lad said I could stay at his and he'd sort me out with food and stuff.",
+    "I wanted to see my mum, I'm not allowed to on my own.",
+]
+_WHAT_DID = [
+    "Hung around, watched films, went to the shop.",
+    "Mostly just stayed in at the flat and played on the Xbox.",
+    "Went round different people's houses and to a party.",
+]
+_REACTION = [
+    "Carer was worried but calm; they talked the next morning.",
+    "Mum shouted at first, then cried. Things are a bit better now.",
+    "Staff were relieved; the young person felt they were being watched more.",
+]
+_EXPLOITATION_ANALYSIS = {
+    "cce": "Pattern fits criminal exploitation: travel out of area with older males, new "
+    "phone and money on return. Discussed with the police missing and exploitation team.",
+    "cse": "Older 'boyfriend' offering gifts and lifts; online contact with adults. Concerns "
+    "for sexual exploitation shared with the social worker.",
+    "": "No exploitation indicators found at this interview; keep under review.",
+}
+_PEOPLE = [
+    ("Kai", 17, "Friend from school"),
+    ("'Tee'", 19, "Met through friends"),
+    ("Jade", 16, "Friend from the estate"),
+    ("Unknown man, 'Big D'", 28, "Met at a party"),
+]
+_PLACES = [
+    ("Friend's flat", "house_flat", "Station Road", "Croydon"),
+    ("Shopping centre", "shop_takeaway", "High Street", "Northshire"),
+    ("Park by the canal", "park_street", "Canal Walk", "Northshire"),
+    ("Budget hotel", "hotel", "Ring Road", "Leeds"),
+]
+
+
+_NAMES: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _answer_names(form: FormDefinition) -> frozenset[str]:
+    """Questions and repeat groups (a repeat's answer is the list of its entries); cached, as
+    a demo asks for them once per interview."""
+    key = (form.id, form.version)
+    if key not in _NAMES:
+        _NAMES[key] = frozenset(item.name for item, _ in form.walk())
+    return _NAMES[key]
+
+
+def demo_answers(
+    form: FormDefinition, rng: random.Random, complete: bool, flags: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Answers for one interview; ``flags`` (risk flag codes recorded on the interview) make the
+    exploitation indicators and push/pull factors agree with them, so the record reads true."""
+    known = _answer_names(form)
     a: dict[str, Any] = {
         "confidentiality_explained": "yes",
         "feeling_before": rng.randint(1, 3),
@@ -73,9 +130,91 @@ def demo_answers(form: FormDefinition, rng: random.Random, complete: bool) -> di
                 "stop_going_missing": rng.choice(_STOP),
                 "trusted_adult": rng.choice(["My aunt", "My key worker", "My football coach"]),
                 "helpline_given": "yes",
-                "places": [
-                    {"place_name": "Friend's flat", "place_town": "Croydon"},
-                ],
             }
         )
+        a.update(_complete_extras(rng, a, set(flags)))
     return {k: v for k, v in a.items() if k in known}
+
+
+def _complete_extras(rng: random.Random, a: dict[str, Any], flags: set[str]) -> dict[str, Any]:
+    """The rest of a completed interview: factors, safety, exploitation, places and people."""
+    cce, cse = "cce" in flags, "cse" in flags
+    push = rng.sample(["family_conflict", "school_problems", "placement_unhappy", "lonely"], 2)
+    pull = rng.sample(["see_friends", "parties", "see_family", "boyfriend_girlfriend"], 1)
+    if cse:
+        pull += ["gifts_money", "online_contact"]
+    if cce:
+        pull.append("place_to_stay")
+    e: dict[str, Any] = {
+        "how_back": rng.choice(["came_back_myself", "police_found", "family_carer_collected"]),
+        "not_told_police": "no",
+        "contacted_before": "no",
+        "reaction_back": rng.choice(_REACTION),
+        "slept_where": rng.sample(["friends_home", "family_home", "adult_home"], 1),
+        "money_food": ["did_jobs"] if cce else rng.sample(["own_money", "friends_shared"], 1),
+        "what_did": rng.choice(_WHAT_DID),
+        "asked_to_do_things": "yes" if cce else "no",
+        "push_reasons": push,
+        "push_details": rng.choice(_PUSH_DETAILS),
+        "safe_where_live": "yes",
+        "pull_reasons": pull,
+        "pull_details": rng.choice(_PULL_DETAILS),
+        "injured_now": "no",
+        "health_needs": "no",
+        "sexual_contact": "no",
+        "sexual_health_help": rng.choice(["no", "yes"]),
+        "episodes_30_days": rng.randint(1, 2),
+        "exploitation_analysis": _EXPLOITATION_ANALYSIS["cce" if cce else "cse" if cse else ""],
+    }
+    if e["how_back"] == "police_found":
+        e["found_where"] = rng.choice(["Outside the station", "At a friend's flat", "In town"])
+    if cce:
+        e["asked_details"] = "Was asked to take a bag to an address and was given £50."
+    if a.get("used_substances") == "yes":
+        e["substances"] = rng.sample(["alcohol", "cannabis", "nitrous_oxide"], 1)
+        e["given_substances"] = rng.choice(["yes", "no"])
+    if "place_to_stay" in pull or "gifts_money" in pull:
+        e["gifts_from"] = "An older man they call 'Big D'"
+    indicators = {
+        "cse_older_partner": cse,
+        "cse_gifts": cse,
+        "cse_parties": cse and rng.random() < 0.5,
+        "cse_online_adults": cse,
+        "cce_out_of_area": cce,
+        "cce_money_items": cce,
+        "cce_several_phones": cce and rng.random() < 0.5,
+        "cce_injuries": False,
+        "cce_keys": False,
+        "cce_carrying_drugs": False,
+        "cce_cars_adults": cce and rng.random() < 0.5,
+        "cce_recruiting": False,
+        "trafficking": "trafficking" in flags,
+        "forced_marriage": False,
+        "fgm": False,
+        "radicalisation": False,
+    }
+    e.update({k: "yes" if v else "no" for k, v in indicators.items()})
+    places = rng.sample(_PLACES, rng.randint(1, 2))
+    e["places"] = [
+        {"place_name": n, "place_type": t, "place_address": s, "place_town": town}
+        for n, t, s, town in places
+    ]
+    people = rng.sample(_PEOPLE, rng.randint(1, 2))
+    e["people"] = [
+        {
+            "person_name": name,
+            "person_age": age,
+            "person_relationship": how,
+            "person_concern": "yes" if age >= 18 and (cce or cse) else "no",
+        }
+        for name, age, how in people
+    ]
+    if cce and rng.random() < 0.6:
+        e["vehicles"] = [
+            {
+                "vehicle_description": rng.choice(["Grey Audi A3", "Black BMW 1 Series"]),
+                "vehicle_registration": "partial: ends in 'XKD'",
+                "vehicle_driver": "'Big D'",
+            }
+        ]
+    return e

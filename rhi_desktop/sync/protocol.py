@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from rhi_desktop.domain.codes import (
     DeclinedBy,
@@ -84,6 +84,7 @@ class OfferWire(_Wire):
     declined_by: DeclinedBy | None = None
     decline_reason: DeclineReason | None = None
     decline_note: str | None = None
+    carer_shared: str | None = None  # what a carer said when the child would not talk
 
 
 class SessionWire(_Wire):
@@ -96,6 +97,7 @@ class SessionWire(_Wire):
     others_present: list[str] = Field(default_factory=list)
     time_alone_with_child: bool | None = None
     confidentiality_explained: bool | None = None
+    duration_minutes: int | None = Field(default=None, ge=0)
 
 
 class TrustedAdultWire(_Wire):
@@ -133,6 +135,9 @@ class SignatureMetaWire(_Wire):
     signer_name: str
     signed_at: AwareDatetime
     certificate_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)
+    declined_reason: str | None = Field(
+        default=None, description="Set when the person would not or could not sign"
+    )
 
 
 class AuditEventWire(_Wire):
@@ -172,6 +177,18 @@ class InterviewPayload(_Wire):
     risk_flags: list[str] = Field(default_factory=list)
     signatures: list[SignatureMetaWire] = Field(default_factory=list)
     audit_events: list[AuditEventWire] = Field(default_factory=list)
+    # Optional, added with the desktop sync client; absent from older payloads.
+    path: Literal["held", "declined"] | None = Field(
+        default=None,
+        description='"declined": the RHI was offered and refused, so no answers are expected',
+    )
+    late_note: str | None = None
+    analysis: str | None = None
+    recommendations: str | None = None
+    shared_with_social_worker_on: date | None = None
+    amendment_reason: str | None = Field(
+        default=None, description="Why this revision was made (amendment or review comment)"
+    )
 
 
 def payload_dict(payload: InterviewPayload) -> dict[str, Any]:
@@ -183,13 +200,31 @@ def payload_dict(payload: InterviewPayload) -> dict[str, Any]:
 
 
 class BatchItem(_Wire):
-    interview_id: str = Field(min_length=1, max_length=64)
-    revision: int = Field(ge=1)
+    interview_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+    revision: int = Field(ge=1, le=1_000_000)
     content_sha256: str = Field(pattern=SHA256_PATTERN)
     # A plain dict on purpose: one malformed payload is "rejected" on its own item instead of
     # failing the whole batch with a 422, and the hash is checked over exactly what was sent.
     payload: dict[str, Any] = Field(description="An InterviewPayload")
     pdf_base64: str | None = Field(default=None, description="The signed PDF, base64")
+
+    @field_validator("payload")
+    @classmethod
+    def _no_nul(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        # PostgreSQL cannot store U+0000 in text or JSON; no laptop ever sends one.
+        if _has_nul(payload):
+            raise ValueError("the payload contains a NUL character")
+        return payload
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class BatchRequest(_Wire):

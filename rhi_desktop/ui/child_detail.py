@@ -112,10 +112,14 @@ class ChildDetail(Card):
         self.status.setText(f"Return home interview: {RhiStatus(row.rhi_status).label}")
         status = RhiStatus(row.rhi_status)
         can_start = row.returned_at is not None and row.missing_since is None
-        self.interview.setEnabled(can_start or status == RhiStatus.DRAFT)
-        self.interview.setText(
-            "Continue interview" if status == RhiStatus.DRAFT else "Start interview"
-        )
+        viewable = status in (RhiStatus.COMPLETED, RhiStatus.SYNCED)
+        self.interview.setEnabled(can_start or status == RhiStatus.DRAFT or viewable)
+        if status == RhiStatus.DRAFT:
+            self.interview.setText("Continue interview")
+        elif viewable:
+            self.interview.setText("View record")
+        else:
+            self.interview.setText("Start interview")
         self.episodes.setRowCount(len(episodes))
         for n, ep in enumerate(episodes):
             values = [

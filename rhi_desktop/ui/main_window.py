@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from rhi_desktop.security import keys
 from rhi_desktop.security.throttle import UnlockThrottle
-from rhi_desktop.services import answers, children, interview_flow
+from rhi_desktop.services import answers, children, interview_flow, record_open
 from rhi_desktop.services.forms_registry import current_form
 from rhi_desktop.services.interview_flow import WizardData
 from rhi_desktop.services.profiles import Profile
@@ -28,6 +30,7 @@ from rhi_desktop.services.profiles import Profile
 from .caseload_view import CaseloadView
 from .interview.wizard import InterviewView
 from .operations import run_in_background
+from .record.ops import RecordStore
 from .record_dialogs import ChildDialog, EpisodeDialog
 from .unlock_dialogs import ChangePassphraseDialog
 
@@ -36,6 +39,16 @@ Clock = Callable[[], datetime]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _signed_pdf_exporter() -> Callable[..., Any] | None:
+    """``export_pdf.export_signed_pdf`` when that module is installed (it is optional: the
+    review screen shows a disabled button with a reason otherwise)."""
+    try:
+        module = importlib.import_module("rhi_desktop.ui.export_pdf")
+    except ImportError:
+        return None
+    return getattr(module, "export_signed_pdf", None)
 
 
 class MainWindow(QMainWindow):
@@ -150,8 +163,9 @@ class MainWindow(QMainWindow):
         profile, now, actor = self.profile, self._clock(), self.profile.worker_name
 
         def work() -> WizardData:
+            # A completed record opens read-only; otherwise start or resume the interview.
             with profile.transaction() as s:
-                interview_id = interview_flow.start_or_resume(
+                interview_id = record_open.open_for_child(
                     s, child_id, current_form(), actor=actor, now=now
                 )
             with profile.sessions() as s:
@@ -159,6 +173,28 @@ class MainWindow(QMainWindow):
 
         self.statusBar().showMessage("Opening the interview…")
         run_in_background(self, work, self.show_interview, lambda e: self.show_error(str(e)))
+
+    @Slot(str)
+    def reopen_interview(self, interview_id: str) -> None:
+        """Open the interview again from the store (after an amendment made a new revision)."""
+        profile = self.profile
+
+        def work() -> WizardData:
+            with profile.sessions() as s:
+                return interview_flow.load_wizard(s, interview_id)
+
+        run_in_background(self, work, self._replace_interview, lambda e: self.show_error(str(e)))
+
+    def _replace_interview(self, data: WizardData) -> InterviewView:
+        old = self.interview
+        view = self.show_interview(data)
+        if old is not None:
+            view.go_to(
+                old.current_section if old.current_section in view.steps() else view.steps()[0]
+            )
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        return view
 
     def show_interview(self, data: WizardData) -> InterviewView:
         profile, clock = self.profile, self._clock
@@ -175,14 +211,39 @@ class MainWindow(QMainWindow):
                     risk_flags=meta.get("risk_flags"),
                 )
 
-        view = InterviewView(data, save, self._verify_worker, clock)
+        store = RecordStore(
+            transaction=profile.transaction,
+            sessions=profile.sessions,
+            actor=profile.worker_name,
+            clock=clock,
+        )
+        exporter = _signed_pdf_exporter()
+        on_export = None
+        if exporter is not None:
+
+            def on_export(interview_id: str) -> None:
+                exporter(self, profile, interview_id)
+
+        view = InterviewView(
+            data, save, self._verify_worker, clock, store=store, on_export=on_export
+        )
         view.closed.connect(self.close_interview)
         view.mode_changed.connect(self._on_young_person_mode)
+        view.reload_requested.connect(self.reopen_interview)
+        view.completed.connect(self._on_completed)
         self.pages.addWidget(view)
         self.pages.setCurrentWidget(view)
         self.interview = view
-        self.statusBar().showMessage("Interview open · every answer is saved as you go")
+        self.statusBar().showMessage(
+            f"Completed record (revision {data.revision}) · read-only"
+            if view.locked
+            else "Interview open · every answer is saved as you go"
+        )
         return view
+
+    @Slot(str)
+    def _on_completed(self, _interview_id: str) -> None:
+        self.statusBar().showMessage("Interview completed and locked")
 
     @Slot()
     def close_interview(self) -> None:

@@ -43,3 +43,108 @@ def _interview_view(window: MainWindow) -> None:
     open_interview_of(window, draft.child_id)
     if window.interview is not None:
         window.interview.go_to(window.interview.visible_sections()[1])
+
+
+def _fill_record(window: MainWindow, interview_id: str) -> None:
+    """A realistic offer, session and safety plan on a demo draft, written through the services
+    (as a worker's clicks would be), so the pictures show real content."""
+    from datetime import date, timedelta
+
+    from rhi_desktop.services import offers, safety_plans, sessions
+    from rhi_desktop.services.children import ValidationFailed
+    from rhi_desktop.services.completion import get_interview, offers_for
+    from rhi_desktop.services.safety_plans import PlanItemInput as Item
+
+    profile, now, actor = window.profile, window._clock(), window.profile.worker_name
+    with profile.transaction() as s:
+        interview = get_interview(s, interview_id)
+        returns = [e.returned_at for e in interview.episodes if e.returned_at]
+        earlier = [o.at for o in offers_for(s, interview_id, interview.revision)]
+        start = max([*returns, *earlier]) if returns else now - timedelta(hours=30)
+        offer_at = min(start + timedelta(hours=3), now - timedelta(hours=2))
+        session_at = min(offer_at + timedelta(hours=20), now - timedelta(minutes=90))
+        try:
+            offers.record_offer(
+                s,
+                interview_id,
+                offers.OfferInput(offer_at, "phone", "accepted", by_whom=actor),
+                actor=actor,
+                now=now,
+            )
+            sessions.record_session(
+                s,
+                interview_id,
+                sessions.SessionInput(
+                    session_at, 55, "Youth centre, quiet room", ["social_worker"], True, True
+                ),
+                actor=actor,
+                now=now,
+            )
+        except ValidationFailed:
+            pass  # the demo's own history already covers it: show what is there
+        plan = [
+            Item.trusted_adult("Aunt Mel (Melanie Price)", "Aunt", "07700 900461"),
+            Item.trusted_adult("Ms Okoye", "Head of year", "0161 496 0732"),
+            Item.safe_place("Aunt Mel's flat on Carr Lane"),
+            Item.safe_place("Library on the high street (open till 7pm)"),
+            Item.warning_sign("Messages from older boys offering lifts or money"),
+            Item.warning_sign("Rows at home about curfew, feeling like nobody listens"),
+            Item.action("Sam (RHI worker)", "Refer to the exploitation team", date.today()),
+            Item.action(
+                "Carer", "Agree a later curfew on Fridays", date.today() + timedelta(days=7)
+            ),
+        ]
+        for item in plan:
+            safety_plans.add_item(s, interview_id, item, actor=actor, now=now)
+        safety_plans.set_review_date(
+            s, interview_id, now.date() + timedelta(days=28), actor=actor, now=now
+        )
+
+
+def _open_filled_draft(window: MainWindow) -> None:
+    from rhi_desktop.store.models import ReturnInterview
+
+    rows = window.caseload.model.rows()
+    candidates = [r for r in rows if r.rhi_status == "draft" and r.interview_id]
+    with window.profile.sessions() as s:
+        # "draft" on the caseload includes records back from review; pick a real draft.
+        draft = next(
+            (
+                r
+                for r in candidates
+                if (i := s.get(ReturnInterview, r.interview_id)) is not None and i.state == "draft"
+            ),
+            None,
+        )
+    if draft is None or draft.interview_id is None:
+        return
+    _fill_record(window, draft.interview_id)
+    open_interview_of(window, draft.child_id)
+
+
+def _show_step(window: MainWindow, name: str) -> None:
+    view = window.interview
+    if view is None:
+        return
+    view.go_to(name)
+    if view.ops is not None:
+        view.ops.wait()
+        loop = QEventLoop()
+        view.ops.snapshot_loaded.connect(lambda _s: loop.quit())
+        QTimer.singleShot(5_000, loop.quit)
+        view.ops.reload()
+        loop.exec()
+
+
+@view("safety-plan")
+def _safety_plan_view(window: MainWindow) -> None:
+    """A demo draft with a plan made with the young person."""
+    _open_filled_draft(window)
+    _show_step(window, "rhi_safety_plan")
+
+
+@view("review")
+def _review_view(window: MainWindow) -> None:
+    """The same draft on Review and complete: what is still missing, each a link."""
+    _open_filled_draft(window)
+    _show_step(window, "rhi_review")

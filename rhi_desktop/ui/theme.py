@@ -61,7 +61,7 @@ QFrame#ypBanner {{ background: {PURPLE_BG}; border-radius: 10px; }}
 QToolButton#face {{ border: 1px solid {LINE}; border-radius: 10px; padding: 6px; background: {SURFACE}; }}
 QToolButton#face:checked {{ border: 2px solid {ACCENT}; background: {BLUE_BG}; }}
 QListView#sections {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; padding: 6px; }}
-QListView#sections::item {{ padding: 8px 6px; border-radius: 6px; }}
+QListView#sections::item {{ padding: 5px 6px; border-radius: 6px; }}
 QListView#sections::item:selected {{ background: {BLUE_BG}; color: {INK}; }}
 QScrollArea {{ border: none; background: transparent; }}
 QWidget#page {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; }}
@@ -86,6 +86,24 @@ QTableView {{ background: {SURFACE}; border: none; gridline-color: transparent;
 QHeaderView::section {{ background: {SURFACE}; color: {MUTED}; border: none;
     border-bottom: 1px solid {LINE}; padding: 6px 8px; font-weight: 600; }}
 QStatusBar {{ background: {SURFACE}; border-top: 1px solid {LINE}; color: {MUTED}; }}
+QPushButton:disabled {{ color: #9aa3af; background: {GREY_BG}; }}
+QFrame#lockBanner {{ background: {GREEN_BG}; border: 1px solid #b7dcc3; border-radius: 10px; }}
+QFrame#lockBanner QLabel {{ color: {GREEN}; }}
+QWidget#signaturePad {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 8px; }}
+QWidget#signaturePad:focus {{ border: 2px solid {ACCENT}; }}
+QTableView#recordTable {{ border: 1px solid {LINE}; border-radius: 6px; }}
+QListView#problems {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 8px;
+    padding: 4px; color: {ACCENT}; }}
+QListView#problems::item {{ padding: 6px 8px; border-bottom: 1px solid {GREY_BG}; }}
+QListView#problems::item:hover {{ background: {BLUE_BG}; }}
+QListView#problems::item:selected {{ background: {BLUE_BG}; color: {INK}; }}
+QLabel#reviewHeadline {{ font-size: 13pt; font-weight: 600; }}
+QLabel#reviewHeadline[state="todo"] {{ color: {AMBER}; }}
+QLabel#reviewHeadline[state="ready"] {{ color: {ACCENT}; }}
+QLabel#reviewHeadline[state="locked"] {{ color: {GREEN}; }}
+QLabel#signedState[state="signed"] {{ color: {GREEN}; font-weight: 600; }}
+QLabel#signedState[state="missing"] {{ color: {MUTED}; }}
+QLabel#signedState[state="declined"] {{ color: {AMBER}; }}
 """
 
 

@@ -7,6 +7,7 @@ the screen says so in one sentence.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -80,8 +81,11 @@ class Autosaver(QObject):
     def flush_now(self, timeout_ms: int = 10_000) -> bool:
         """Write everything before the view closes or locks. True when all is on disk."""
         self._timer.stop()
-        self._pool.waitForDone(timeout_ms)
-        QCoreApplication.processEvents()  # deliver the finished write's queued signal
+        deadline = time.monotonic() + timeout_ms / 1000
+        # Wait for the write in flight and for its queued "done" signal to be delivered.
+        while self._in_flight and time.monotonic() < deadline:
+            self._pool.waitForDone(50)
+            QCoreApplication.processEvents()
         if self._pending or self._meta:
             batch, meta = self._pending, self._meta
             try:

@@ -17,6 +17,8 @@ class SectionListModel(QAbstractListModel):
         super().__init__(parent)
         self._titles: list[tuple[str, str]] = []  # (name, title) of the sections shown
         self._progress: dict[str, SectionProgress] = {}
+        # RHI-level steps (offer, sessions, …) say their own state: (text, done).
+        self._notes: dict[str, tuple[str, bool]] = {}
 
     def set_sections(self, sections: list[tuple[str, str]]) -> None:
         self.beginResetModel()
@@ -27,6 +29,14 @@ class SectionListModel(QAbstractListModel):
         self._progress = {p.name: p for p in progress}
         if self._titles:
             self.dataChanged.emit(self.index(0), self.index(len(self._titles) - 1))
+
+    def set_notes(self, notes: dict[str, tuple[str, bool]]) -> None:
+        self._notes = dict(notes)
+        if self._titles:
+            self.dataChanged.emit(self.index(0), self.index(len(self._titles) - 1))
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self._titles]
 
     def name_at(self, row: int) -> str:
         return self._titles[row][0]
@@ -45,6 +55,9 @@ class SectionListModel(QAbstractListModel):
         if role == NAME_ROLE:
             return name
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if name in self._notes:
+                note, done = self._notes[name]
+                return f"{'✓ ' if done else ''}{title}\n{note}"
             if progress is None or not progress.relevant:
                 return f"{title}\nNot needed"
             if progress.total == 0:

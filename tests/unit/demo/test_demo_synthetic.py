@@ -151,3 +151,37 @@ def test_benchmark_size_is_fast_and_has_10000_interviews() -> None:
     elapsed = time.perf_counter() - started
     assert len(ds.interviews) >= 10_000
     assert elapsed < 10
+
+
+def test_attempts_follow_the_offer_definition(default: Dataset) -> None:
+    """Only an answered attempt is an offer: the demo has unanswered attempts on interviews that
+    were never offered, and every decline path the services know."""
+    from rhi_desktop.reports import figures
+
+    paths: Counter[str] = Counter()
+    for interview in default.interviews:
+        outcomes = [o.outcome for o in default.offers_for(interview.id)]
+        answered = [o for o in outcomes if o is not OfferOutcome.NO_CONTACT]
+        if figures.is_offered(default, interview):
+            assert answered or interview.state is not None
+        elif outcomes:
+            paths["no contact only"] += 1
+        if figures.is_declined(default, interview):
+            paths[
+                "accepted then declined" if OfferOutcome.ACCEPTED in outcomes else "declined"
+            ] += 1
+        elif interview.held_at and OfferOutcome.DECLINED in outcomes:
+            paths["declined then accepted"] += 1
+    assert paths["no contact only"] >= 20
+    assert paths["accepted then declined"] >= 10
+    assert paths["declined then accepted"] >= 20
+    assert paths["declined"] > 300
+
+
+def test_referrals_sit_on_completed_interviews(default: Dataset) -> None:
+    # A demo profile writes referrals for completed records, so the figures survive the store.
+    for interview in default.interviews:
+        if interview.referrals:
+            assert interview.is_completed
+        if interview.is_completed and interview.risk_flags:
+            assert {"police_information", "mace"} & set(interview.referrals)

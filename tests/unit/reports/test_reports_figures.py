@@ -254,3 +254,133 @@ def test_compute_kpis_names_and_values() -> None:
     }
     assert {k: kpis[k] for k in expected} == expected
     assert all(isinstance(v, int | float) for v in kpis.values())
+
+
+# --- One definition everywhere: the interview services' offer / decline rules ------------------
+
+
+def _one_rhi(*attempts: tuple[OfferOutcome, str], held: str | None = None, state=None):
+    """A child, one episode returned 2025-05-02, one interview with these attempts."""
+    b = Builder()
+    c = b.child("X")
+    ep = b.episode(c, at("2025-05-01"), at("2025-05-02"))
+    rhi = b.interview(c, (ep,), state=state, held_at=at(held) if held else None)
+    for n, (outcome, day) in enumerate(attempts):
+        declined = outcome is OfferOutcome.DECLINED
+        b.offer(
+            rhi,
+            at(day, 9 + n),
+            outcome,
+            DeclinedBy.PARENT_CARER if declined else None,
+            DeclineReason.FAMILY_REFUSED if declined else None,
+        )
+    return b.build()
+
+
+def test_no_contact_attempt_alone_is_not_an_offer() -> None:
+    ds = _one_rhi((OfferOutcome.NO_CONTACT, "2025-05-02"), (OfferOutcome.NO_CONTACT, "2025-05-03"))
+    assert figures.offer_rate(ds, Y_FROM, Y_TO) == Ratio(0, 1)
+    assert figures.completion_rate(ds, Y_FROM, Y_TO) == Ratio(0, 0)
+    assert figures.declines(ds, Y_FROM, Y_TO).total == 0
+    interview = ds.interviews[0]
+    assert not figures.is_offered(ds, interview)
+    assert not figures.is_accepted(ds, interview)
+    assert not figures.is_declined(ds, interview)
+
+
+def test_no_contact_then_declined_is_offered_and_declined() -> None:
+    ds = _one_rhi((OfferOutcome.NO_CONTACT, "2025-05-02"), (OfferOutcome.DECLINED, "2025-05-03"))
+    assert figures.offer_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+    assert figures.completion_rate(ds, Y_FROM, Y_TO) == Ratio(0, 1)
+    assert figures.declines(ds, Y_FROM, Y_TO).total == 1
+
+
+def test_accepted_then_declined_is_a_decline_by_the_latest_attempt() -> None:
+    ds = _one_rhi((OfferOutcome.ACCEPTED, "2025-05-02"), (OfferOutcome.DECLINED, "2025-05-03"))
+    interview = ds.interviews[0]
+    assert figures.is_offered(ds, interview)
+    assert figures.is_declined(ds, interview)
+    assert not figures.is_accepted(ds, interview)
+    refused = figures.declines(ds, Y_FROM, Y_TO)
+    assert refused.total == 1
+    assert refused.by_who[DeclinedBy.PARENT_CARER] == 1
+    assert refused.by_reason[DeclineReason.FAMILY_REFUSED] == 1
+
+
+def test_declined_then_accepted_is_accepted_and_not_a_decline() -> None:
+    ds = _one_rhi((OfferOutcome.DECLINED, "2025-05-02"), (OfferOutcome.ACCEPTED, "2025-05-03"))
+    interview = ds.interviews[0]
+    assert figures.is_accepted(ds, interview) and not figures.is_declined(ds, interview)
+    assert figures.declines(ds, Y_FROM, Y_TO).total == 0
+    assert figures.offer_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+
+
+def test_accepted_then_no_contact_is_offered_but_undecided() -> None:
+    ds = _one_rhi((OfferOutcome.ACCEPTED, "2025-05-02"), (OfferOutcome.NO_CONTACT, "2025-05-03"))
+    interview = ds.interviews[0]
+    assert figures.is_offered(ds, interview)
+    assert not figures.is_accepted(ds, interview) and not figures.is_declined(ds, interview)
+    # A decline followed by "no contact" is not the declined path either (as the services say).
+    ds = _one_rhi((OfferOutcome.DECLINED, "2025-05-02"), (OfferOutcome.NO_CONTACT, "2025-05-03"))
+    assert figures.declines(ds, Y_FROM, Y_TO).total == 0
+    assert figures.offer_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+
+
+def test_a_completed_decline_is_a_decline_not_a_completed_rhi() -> None:
+    # The services let a worker complete the record of a refusal: no session, state completed.
+    ds = _one_rhi((OfferOutcome.DECLINED, "2025-05-03"), state=InterviewState.COMPLETED)
+    interview = ds.interviews[0]
+    assert interview.is_completed and figures.is_declined(ds, interview)
+    assert not figures.is_completed_rhi(ds, interview)
+    assert figures.completion_rate(ds, Y_FROM, Y_TO) == Ratio(0, 1)
+    assert figures.within_72h_rate(ds, Y_FROM, Y_TO) == Ratio(0, 0)
+    assert figures.declines(ds, Y_FROM, Y_TO).total == 1
+
+
+def test_held_after_a_decline_is_accepted_and_completed() -> None:
+    ds = _one_rhi(
+        (OfferOutcome.DECLINED, "2025-05-02"),
+        held="2025-05-03",
+        state=InterviewState.APPROVED,
+    )
+    interview = ds.interviews[0]
+    assert figures.is_accepted(ds, interview) and not figures.is_declined(ds, interview)
+    assert figures.completion_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+    assert figures.within_72h_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+
+
+def test_figures_agree_with_the_interview_services_rules() -> None:
+    """figures.is_declined is domain.offers.is_declined on every short attempt history."""
+    from itertools import product
+
+    from rhi_desktop.domain.offers import OfferFacts, is_declined
+
+    outcomes = list(OfferOutcome)
+    for n in range(4):
+        for history in product(outcomes, repeat=n):
+            for held in (None, "2025-05-06"):
+                attempts = [(o, f"2025-05-0{2 + k}") for k, o in enumerate(history)]
+                ds = _one_rhi(*attempts, held=held)
+                facts = [OfferFacts(o.at, o.outcome) for o in ds.offers]
+                expected = is_declined(facts, 1 if held else 0)
+                assert figures.is_declined(ds, ds.interviews[0]) is expected, (history, held)
+                answered = {OfferOutcome.ACCEPTED, OfferOutcome.DECLINED}
+                offered = bool(held) or any(o in answered for o in history)
+                assert figures.is_offered(ds, ds.interviews[0]) is offered, (history, held)
+
+
+def test_rhi_covering_two_episodes_across_the_period_boundary() -> None:
+    b = Builder()
+    c = b.child("X")
+    # First episode ends in 2024, second in 2025; one interview covers both.
+    ep1 = b.episode(c, at("2024-12-30"), at("2024-12-31"))
+    ep2 = b.episode(c, at("2025-01-01", 2), at("2025-01-01", 20))
+    rhi = b.interview(c, (ep1, ep2), state=InterviewState.SYNCED, held_at=at("2025-01-03"))
+    b.offer(rhi, at("2025-01-02"), OfferOutcome.ACCEPTED)
+    ds = b.build()
+    # Each episode is judged in the year it ended; the interview in the year of its latest return.
+    assert figures.offer_rate(ds, date(2024, 1, 1), date(2024, 12, 31)) == Ratio(1, 1)
+    assert figures.offer_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+    assert figures.completion_rate(ds, date(2024, 1, 1), date(2024, 12, 31)) == Ratio(0, 0)
+    assert figures.completion_rate(ds, Y_FROM, Y_TO) == Ratio(1, 1)
+    assert figures.episodes_in_period(ds, Y_FROM, Y_TO) == 1

@@ -97,12 +97,19 @@ def test_annex_a_list8_offered_and_accepted_after_the_last_episode() -> None:
     rhi = b.interview(f, (ep,))
     b.offer(rhi, at("2025-12-22"), OfferOutcome.DECLINED, DeclinedBy.CHILD, DeclineReason.OTHER)
     b.offer(rhi, at("2025-12-23"), OfferOutcome.ACCEPTED)
-    # Still missing: Unknown / Unknown. No contact yet: Yes / Unknown.
+    # Still missing: Unknown / Unknown. Only a "no contact" attempt, 8 days on: not an offer, so
+    # No / Unknown (a letter nobody answered is not an offer).
     b.episode(b.child("G"), now - timedelta(days=2), None)
     h = b.child("H")
     ep = b.episode(h, at("2026-01-01"), at("2026-01-02"))
     rhi = b.interview(h, (ep,))
     b.offer(rhi, at("2026-01-03"), OfferOutcome.NO_CONTACT)
+    # Accepted, then declined: the decline stood: Yes / No.
+    k = b.child("K")
+    ep = b.episode(k, at("2025-12-20"), at("2025-12-21"))
+    rhi = b.interview(k, (ep,))
+    b.offer(rhi, at("2025-12-22"), OfferOutcome.ACCEPTED)
+    b.offer(rhi, at("2025-12-23"), OfferOutcome.DECLINED, DeclinedBy.CHILD, DeclineReason.OTHER)
     b.episode(b.child("Old"), at("2024-06-01"), at("2024-06-02"))  # no episode in 12 months
     rows = annex_a_list8(b.build(), now)
     got = [
@@ -116,7 +123,8 @@ def test_annex_a_list8_offered_and_accepted_after_the_last_episode() -> None:
         ("C100003", 1, 0, "Yes", "No"),
         ("C100004", 1, 0, "Yes", "Yes"),
         ("C100005", 1, 0, "Unknown", "Unknown"),
-        ("C100006", 1, 0, "Yes", "Unknown"),
+        ("C100006", 1, 0, "No", "Unknown"),
+        ("C100007", 1, 0, "Yes", "No"),
     ]
     assert rows[0].age == 15 and rows[0].sex == "Female" and rows[0].looked_after
 

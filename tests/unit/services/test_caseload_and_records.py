@@ -154,3 +154,37 @@ def test_demo_caseload_has_live_work(demo_profile: Profile) -> None:
     assert any(r.missing_since for r in rows)
     assert any(r.rhi_status == RhiStatus.DRAFT for r in rows)
     assert any(r.looked_after for r in rows)
+
+
+def test_a_return_no_interview_covers_restarts_the_clock(profile: Profile) -> None:
+    child_id = _child(profile)
+    with profile.transaction() as s:
+        record_episode(
+            s,
+            NewEpisode(
+                child_id,
+                EpisodeCategory.MISSING,
+                NOW - timedelta(days=20),
+                NOW - timedelta(days=19),
+            ),
+            actor="Jane",
+            now=NOW,
+        )
+        interview = s.scalars(select(ReturnInterview)).one()
+        interview.state = "completed"
+        interview.completed_at = NOW - timedelta(days=18)
+        # An episode that arrives by sync: recorded without the RHI bookkeeping.
+        s.add(
+            MissingEpisode(
+                child_id=child_id,
+                category="M",
+                started_at=NOW - timedelta(days=1),
+                returned_at=NOW - timedelta(hours=10),
+                risk_grade="low",
+            )
+        )
+    with profile.sessions() as s:
+        (row,) = caseload.load_caseload(s, NOW)
+    assert row.rhi_status == RhiStatus.NOT_OFFERED
+    assert row.interview_id is None
+    assert row.deadline(NOW).remaining == timedelta(hours=62)
