@@ -217,7 +217,7 @@ def safety_plan_pdf(
 
 
 def _mount_commands() -> None:
-    from rhi_desktop.cli_admin import audit, backup
+    from rhi_desktop.cli_admin import audit, backup, settings
     from rhi_desktop.cli_sync import mount as mount_sync
     from rhi_desktop.forms.cli import forms
     from rhi_desktop.pdf.cli import verify
@@ -226,6 +226,7 @@ def _mount_commands() -> None:
     main.add_command(verify)
     main.add_command(audit)
     main.add_command(backup)
+    main.add_command(settings)
     mount_sync(main)
 
 

@@ -75,7 +75,11 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
         if opened is None:
             return 0
         profile = opened
-    window = MainWindow(profile)
+    from rhi_desktop.services.settings import IDLE_MINUTES, get_setting
+
+    with profile.sessions() as s:
+        idle_minutes = float(get_setting(s, IDLE_MINUTES))
+    window = MainWindow(profile, idle_minutes=idle_minutes)
     window.show()
     window.start()
     _check_integrity_in_background(window, profile)

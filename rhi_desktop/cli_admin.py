@@ -95,3 +95,26 @@ def backup_restore(profile_dir: Path | None, file: Path | None) -> None:
         f"Restored the backup taken {chosen.taken_at:%Y-%m-%d %H:%M} UTC; "
         "the replaced database was kept beside it."
     )
+
+
+@click.group()
+def settings() -> None:
+    """Profile settings."""
+
+
+@settings.command("lock-minutes")
+@profile_option
+@click.argument("minutes", type=click.FloatRange(0.5, 60))
+@friendly
+def settings_lock_minutes(profile_dir: Path | None, minutes: float) -> None:
+    """Lock the window after MINUTES without input (0.5 to 60; default 5)."""
+    from rhi_desktop.services.profiles import open_profile
+    from rhi_desktop.services.settings import IDLE_MINUTES, set_setting
+
+    profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
+    try:
+        with profile.transaction() as s:
+            set_setting(s, IDLE_MINUTES, minutes, actor=profile.worker_name)
+    finally:
+        profile.close()
+    click.echo(f"The window will lock after {minutes:g} minutes without input.")

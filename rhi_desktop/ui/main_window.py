@@ -28,6 +28,7 @@ from rhi_desktop.services.interview_flow import WizardData
 from rhi_desktop.services.profiles import Profile
 
 from .caseload_view import CaseloadView
+from .idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from .interview.wizard import InterviewView
 from .operations import run_in_background
 from .record.ops import RecordStore
@@ -53,7 +54,11 @@ def _signed_pdf_exporter() -> Callable[..., Any] | None:
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, profile: Profile, clock: Clock = _utcnow, parent: QWidget | None = None
+        self,
+        profile: Profile,
+        clock: Clock = _utcnow,
+        parent: QWidget | None = None,
+        idle_minutes: float = DEFAULT_IDLE_MINUTES,
     ) -> None:
         super().__init__(parent)
         self.profile = profile
@@ -91,13 +96,23 @@ class MainWindow(QMainWindow):
         self.header = header
         self.pages = QStackedWidget()
         self.pages.addWidget(self.caseload)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        work = QWidget()
+        layout = QVBoxLayout(work)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
+        # The lock screen replaces everything, header included, while locked.
+        self.lock_screen = LockScreen(profile.worker_name, self._verify_worker)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.root = QStackedWidget()
+        self.root.addWidget(work)
+        self.root.addWidget(self.lock_screen)
+        self.setCentralWidget(self.root)
+        self._work = work
+        self._hidden_windows: list[QWidget] = []
+        self.idle = IdleWatcher(idle_minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
 
         menu = self.menuBar().addMenu("&Profile")
         change = QAction("Change passphrase…", self)
@@ -278,6 +293,54 @@ class MainWindow(QMainWindow):
                 return
             self.interview.autosaver.flush_now()
         super().closeEvent(event)
+
+    # --- idle lock ----------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.root.currentWidget() is self.lock_screen
+
+    @Slot()
+    def lock(self) -> None:
+        """Save the draft, then hide every child's data (dialogs too) behind the passphrase."""
+        if self.locked:
+            return
+        if self.interview is not None:
+            self.interview.autosaver.flush_now()
+        self._hidden_windows = [
+            w
+            for w in self.findChildren(QWidget)
+            if w.isWindow() and w.isVisible() and w is not self
+        ]
+        for w in self._hidden_windows:
+            w.hide()
+        self.root.setCurrentWidget(self.lock_screen)
+        self.menuBar().setVisible(False)
+        self.statusBar().setVisible(False)
+        self.lock_screen.reset()
+        self._audit("app.lock")
+
+    @Slot()
+    def unlock(self) -> None:
+        self.root.setCurrentWidget(self._work)
+        young_person = self.interview is not None and self.interview.mode.young_person
+        self.menuBar().setVisible(not young_person)
+        self.statusBar().setVisible(not young_person)
+        for w in self._hidden_windows:
+            w.show()
+        self._hidden_windows = []
+        self.idle.restart()
+        self._audit("app.unlock")
+
+    def _audit(self, action: str) -> None:
+        profile = self.profile
+
+        def work() -> None:
+            from rhi_desktop.security import audit
+
+            with profile.transaction() as s:
+                audit.record(s, actor=profile.worker_name, action=action)
+
+        run_in_background(self, work, None, lambda exc: self.statusBar().showMessage(str(exc)))
 
     @Slot()
     def change_passphrase(self) -> None:
