@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import click
 
 from rhi_central import audit
-from rhi_central.records import load_dataset
+from rhi_central.records import load_dataset, paused_gc
 from rhi_central.settings import ENV_DATABASE_URL
 from rhi_central.timeutil import utcnow
 from rhi_desktop.domain.codes import DeclinedBy, DeclineReason
@@ -446,7 +446,9 @@ def kpis_cmd(
     cli = _cli()
     actor = cli._actor()
     with cli._session(database_url) as session:
-        kpis = compute_kpis(load_dataset(session, now=now), date_from, date_to, now)
+        dataset = load_dataset(session, now=now)
+        with paused_gc():
+            kpis = compute_kpis(dataset, date_from, date_to, now)
         audit.record(
             session,
             actor=actor,

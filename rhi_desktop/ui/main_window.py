@@ -5,16 +5,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -80,6 +83,20 @@ class MainWindow(QMainWindow):
             demo.setObjectName("demoBadge")
             demo.setAccessibleName("Demo profile: synthetic data only")
             bar.addWidget(demo)
+        bar.addSpacing(24)
+        # Navigation between the worker's screens; heavy ones are built on first visit.
+        self.nav = QButtonGroup(self)
+        self.nav_buttons: dict[str, QPushButton] = {}
+        for key, label in (("caseload", "Caseload"), ("dashboard", "Dashboard")):
+            button = QPushButton(label)
+            button.setObjectName("filter")
+            button.setCheckable(True)
+            button.setAccessibleName(f"Show the {label.lower()}")
+            button.clicked.connect(partial(self.show_page, key))
+            self.nav.addButton(button)
+            self.nav_buttons[key] = button
+            bar.addWidget(button)
+        self.nav_buttons["caseload"].setChecked(True)
         bar.addStretch(1)
         who = QLabel(f"{profile.worker_name} · encrypted profile")
         who.setObjectName("muted")
@@ -92,6 +109,7 @@ class MainWindow(QMainWindow):
         self.caseload.loaded.connect(self._on_loaded)
         self.caseload.interview_requested.connect(self.open_interview)
         self.interview: InterviewView | None = None
+        self.dashboard: QWidget | None = None
 
         self.header = header
         self.pages = QStackedWidget()
@@ -128,6 +146,23 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         self.caseload.reload()
+
+    # --- navigation -------------------------------------------------------------------
+    def show_page(self, key: str, _checked: bool = False) -> None:
+        if key == "dashboard":
+            if self.dashboard is None:
+                # QtCharts costs ~0.2 s to load: only when the worker first asks for it.
+                from .dashboard import DashboardView
+
+                self.dashboard = DashboardView(self.profile, self._clock)
+                self.dashboard.error_occurred.connect(self.show_error)
+                self.pages.addWidget(self.dashboard)
+            self.pages.setCurrentWidget(self.dashboard)
+        elif self.interview is not None:
+            self.pages.setCurrentWidget(self.interview)
+        else:
+            self.pages.setCurrentWidget(self.caseload)
+        self.nav_buttons[key].setChecked(True)
 
     @Slot(int)
     def _on_loaded(self, n: int) -> None:

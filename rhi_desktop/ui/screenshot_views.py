@@ -148,3 +148,14 @@ def _review_view(window: MainWindow) -> None:
     """The same draft on Review and complete: what is still missing, each a link."""
     _open_filled_draft(window)
     _show_step(window, "rhi_review")
+
+
+@view("dashboard")
+def _dashboard_view(window: MainWindow) -> None:
+    """The worker's figures for the last 12 months."""
+    from .dashboard import show_for_screenshot
+
+    window.show_page("dashboard")
+    assert window.dashboard is not None
+    window.dashboard.set_preset("last_12_months")
+    show_for_screenshot(window.dashboard)

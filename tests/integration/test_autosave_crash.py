@@ -13,6 +13,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from rhi_desktop.domain.codes import EpisodeCategory
 from rhi_desktop.services import answers
 from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode
@@ -23,6 +25,9 @@ from rhi_desktop.store.models import ReturnInterview
 
 SCRIPT = Path(__file__).with_name("typing_app.py")
 KILLS = 4
+# The long proof (marker `slow`, run by `make proofs` and CI): 200 kills at random moments,
+# from process start (so some land during unlock and start-up) to well into the typing.
+LONG_KILLS = int(os.environ.get("RHI_CRASH_KILLS", "200"))
 
 
 def _demo_like_profile(root: Path) -> str:
@@ -53,12 +58,22 @@ def _demo_like_profile(root: Path) -> str:
 
 
 def test_kill_mid_typing_loses_nothing_saved(tmp_path: Path) -> None:
+    _crash_loop(tmp_path, kills=KILLS, seed=1234, after_ready=True)
+
+
+@pytest.mark.slow
+def test_kill_at_200_random_moments(tmp_path: Path) -> None:
+    _crash_loop(tmp_path, kills=LONG_KILLS, seed=2026, after_ready=False)
+
+
+def _crash_loop(tmp_path: Path, *, kills: int, seed: int, after_ready: bool) -> None:
     root = tmp_path / "profile"
     child_id = _demo_like_profile(root)
-    rng = random.Random(1234)
+    rng = random.Random(seed)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RHI_PASSPHRASE": "demo"}
     total_saved = 0
-    for _ in range(KILLS):
+    kept: dict[str, str] = {}  # everything ever reported saved, across restarts
+    for _ in range(kills):
         proc = subprocess.Popen(
             [sys.executable, str(SCRIPT), str(root), child_id],
             stdout=subprocess.PIPE,
@@ -66,18 +81,23 @@ def test_kill_mid_typing_loses_nothing_saved(tmp_path: Path) -> None:
             text=True,
             env=env,
         )
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip() == "READY", proc.stderr.read() if proc.stderr else line
+        assert proc.stdout is not None and proc.stderr is not None
         saved: dict[str, object] = {}
-        stop_at = time.monotonic() + rng.uniform(0.3, 2.0)
+        if after_ready:
+            line = proc.stdout.readline()
+            assert line.strip() == "READY", proc.stderr.read()
+            stop_at = time.monotonic() + rng.uniform(0.3, 2.0)
+        else:
+            stop_at = time.monotonic() + rng.uniform(0.0, 4.0)
         os.set_blocking(proc.stdout.fileno(), False)
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at and proc.poll() is None:
             chunk = proc.stdout.readline()
             if chunk.startswith("SAVED "):
                 saved.update(json.loads(chunk[6:]))
             elif not chunk:
                 time.sleep(0.01)
+        if proc.poll() is not None and proc.returncode != 0:
+            raise AssertionError(f"the app failed on its own: {proc.stderr.read()[-2000:]}")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         os.set_blocking(proc.stdout.fileno(), True)
@@ -87,16 +107,17 @@ def test_kill_mid_typing_loses_nothing_saved(tmp_path: Path) -> None:
         proc.stdout.close()
         proc.stderr.close()
 
-        profile = open_profile(root, "demo")  # opens: the database is intact
+        profile = open_profile(root, "demo")  # opens (full integrity check): intact
         with profile.sessions() as s:
             interview = s.query(ReturnInterview).filter_by(child_id=child_id).one()
             stored = answers.load_answers(s, interview.id, interview.revision)
         profile.close()
         check_readable(root / "rhi.db", _key(root))
-        for name, value in saved.items():
+        kept.update({k: str(v) for k, v in saved.items()})
+        for name, value in kept.items():
             # Typing only appends, so what is stored is what was reported, or more.
             assert isinstance(stored.get(name), str), name
-            assert stored[name].startswith(str(value)), (name, value, stored.get(name))
+            assert stored[name].startswith(value), (name, value, stored.get(name))
         total_saved += len(saved)
     assert total_saved > 0, "the typing process never reported a save"
 

@@ -43,6 +43,14 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def _tick_count(top: float) -> int:
+    """Ticks that land on whole numbers: 0-50 in 10s (6 ticks), 0-200 in 50s (5 ticks)."""
+    for n in (5, 6, 3, 4):
+        if (top / (n - 1)).is_integer():
+            return n
+    return 2
+
+
 def _axis_style(axis: QValueAxis | QBarCategoryAxis, font: QFont) -> None:
     axis.setLabelsColor(QColor(MUTED))
     axis.setLabelsFont(font)
@@ -130,9 +138,10 @@ class MonthlyChart(_Chart):
         x = QBarCategoryAxis()
         x.append(_month_labels(months.labels))
         y = QValueAxis()
-        y.setRange(0, _nice_max(max([*months.episodes, *months.rhis_completed, 1])))
+        top = _nice_max(max([*months.episodes, *months.rhis_completed, 1]))
+        y.setRange(0, top)
         y.setLabelFormat("%d")
-        y.setTickCount(5)
+        y.setTickCount(_tick_count(top))
         for axis, side in ((x, Qt.AlignmentFlag.AlignBottom), (y, Qt.AlignmentFlag.AlignLeft)):
             _axis_style(axis, self.axis_font)
             self.chart_.addAxis(axis, side)
@@ -223,9 +232,10 @@ class DeclinesChart(_Chart):
         y = QBarCategoryAxis()
         y.append([SHORT_REASONS.get(reason, reason.label) for reason, _ in shown])
         x = QValueAxis()
-        x.setRange(0, _nice_max(max([n for _, n in reasons] + [1]) * 1.15))
+        top = _nice_max(max([n for _, n in reasons] + [1]) * 1.15)
+        x.setRange(0, top)
         x.setLabelFormat("%d")
-        x.setTickCount(5)
+        x.setTickCount(_tick_count(top))
         for axis, side in ((y, Qt.AlignmentFlag.AlignLeft), (x, Qt.AlignmentFlag.AlignBottom)):
             _axis_style(axis, self.small)
             self.chart_.addAxis(axis, side)
