@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from rhi_central import __version__
 from rhi_central.audit import Sealer
@@ -67,6 +70,14 @@ def create_app(
     app.include_router(interviews.router, prefix=API_PREFIX)
     app.include_router(pull.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix="/admin")
+
+    @app.middleware("http")
+    async def refuse_nul_in_url(request: Request, call_next: Any) -> Any:
+        # A NUL in a path or query (e.g. /admin/devices/%00/revoke) would reach PostgreSQL,
+        # which cannot store it: refuse it up front as a plain 400.
+        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+            return JSONResponse({"detail": "the address may not contain a NUL character"}, 400)
+        return await call_next(request)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -135,9 +135,16 @@ def _check(
             continue
         # A declined RHI was never held: the questionnaire's required answers do not apply
         # (the laptop's completion rules say the same).
+        # "declined" is believed only when the payload bears it out (no session was held and
+        # an offer was declined), so it cannot be used to slip incomplete answers past intake.
+        declined = (
+            cand.payload.path == "declined"
+            and not cand.payload.sessions
+            and any(o.outcome.value == "declined" for o in cand.payload.offers)
+        )
         problems = (
             []
-            if cand.payload.path == "declined"
+            if declined
             else forms_mod.answer_problems(
                 forms[key], cand.payload.answers, cand.payload.completed_at
             )

@@ -119,12 +119,12 @@ def record_episode(
     session.add(episode)
     session.flush()
     if data.returned_at is not None:
-        _attach_to_interview(session, child, episode, actor=actor)
+        attach_to_interview(session, child, episode, actor=actor)
     audit.record(session, actor=actor, action="episode.add", entity="episode", entity_id=episode.id)
     return episode
 
 
-def _attach_to_interview(
+def attach_to_interview(
     session: Session, child: Child, episode: MissingEpisode, *, actor: str
 ) -> ReturnInterview:
     """A return starts the 72-hour clock. If an RHI is still pending (not yet completed),

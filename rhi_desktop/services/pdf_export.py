@@ -154,7 +154,7 @@ def build_document(
     the record states "digitally signed by <worker_name>".
     """
     record = load_record(session, interview_id, revision, now=now)
-    form = get_form(record.form_id, record.form_version) if record.form_id else None
+    form = get_form(record.form_id, record.form_version, session) if record.form_id else None
     answers = _answers_tree(record.answers)
     # Relevance as of when the interview was done: a today() in an expression must not change a
     # completed record. Evaluate takes local wall time.

@@ -9,6 +9,7 @@ device revoked`` at any point wipes the profile and raises ProfileWiped with the
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -244,14 +245,58 @@ def _prepare(
     include_pdf: bool,
     summary: SyncSummary,
 ) -> tuple[list[tuple[str, BatchItem]], dict[str, str]]:
-    """Batch items for outbox rows (id, interview, revision); and rows that cannot be built."""
+    """Batch items for outbox rows (id, interview, revision); and rows that cannot be built.
+
+    A row sealed at completion is sent as sealed (no rebuild, the same bytes on every retry);
+    an unsealed one is sealed now, once."""
     ready: list[tuple[str, BatchItem]] = []
     broken: dict[str, str] = {}
+    unsealed = []
+    with profile.sessions() as s:
+        for row_id, interview_id, revision in rows:
+            item = s.get_one(OutboxItem, row_id)
+            if item.payload is not None and (item.pdf is not None or not include_pdf):
+                ready.append((row_id, _sealed_item(item, include_pdf)))
+            else:
+                unsealed.append((row_id, interview_id, revision))
+    if unsealed:
+        sealed, broken, without_pdf = _seal(profile, unsealed, when, include_pdf)
+        summary.without_pdf += without_pdf
+        with profile.sessions() as s:
+            for row_id in sealed:
+                ready.append((row_id, _sealed_item(s.get_one(OutboxItem, row_id), include_pdf)))
+    order = {row_id: n for n, (row_id, _, _) in enumerate(rows)}
+    ready.sort(key=lambda pair: order[pair[0]])
+    return ready, broken
+
+
+def _sealed_item(item: OutboxItem, include_pdf: bool) -> BatchItem:
+    pdf = base64.b64encode(item.pdf).decode("ascii") if include_pdf and item.pdf else None
+    return BatchItem(
+        interview_id=item.entity_id,
+        revision=item.revision,
+        content_sha256=item.content_sha256 or "",
+        payload=item.payload or {},
+        pdf_base64=pdf,
+    )
+
+
+def _seal(
+    profile: Profile,
+    rows: list[tuple[str, str, int]],
+    when: datetime,
+    include_pdf: bool,
+) -> tuple[list[str], dict[str, str], int]:
+    """Build and store payload, hash and signed PDF for outbox rows. Returns the sealed row
+    ids, the rows that could not be built (with why) and how many have no PDF."""
+    sealed: list[str] = []
+    broken: dict[str, str] = {}
+    without_pdf = 0
     identity = verified = None
     if include_pdf:
         with profile.transaction() as s:
             identity, verified = get_or_create_identity(s, profile.worker_name, profile.profile_id)
-    with profile.sessions() as s:
+    with profile.transaction() as s:
         for row_id, interview_id, revision in rows:
             try:
                 payload = build_payload(s, interview_id, revision)
@@ -264,9 +309,32 @@ def _prepare(
                     s, profile, interview_id, revision, identity, bool(verified), when
                 )
                 if pdf is None:
-                    summary.without_pdf += 1
-            ready.append((row_id, batch_item(payload, interview_id, revision, pdf)))
-    return ready, broken
+                    without_pdf += 1
+            item = batch_item(payload, interview_id, revision, None)
+            row = s.get_one(OutboxItem, row_id)
+            row.payload, row.content_sha256, row.pdf = item.payload, item.content_sha256, pdf
+            sealed.append(row_id)
+    return sealed, broken, without_pdf
+
+
+def seal_completed(
+    profile: Profile, *, now: datetime | None = None, include_pdf: bool = True
+) -> int:
+    """Seal every completed revision not sealed yet (called right after completion, off the
+    GUI thread): the expensive part of a sync (the read model and the signed PDF) then happens
+    once, when the worker finishes, not while the laptop has a moment of network."""
+    when = _now(now)
+    with profile.transaction() as s:
+        outbox.ensure_items(s, when)
+        rows = [
+            (o.id, o.entity_id, o.revision)
+            for o in outbox.due_items(s, when, force=True)
+            if o.payload is None
+        ]
+    if not rows:
+        return 0
+    sealed, _broken, _ = _seal(profile, rows, when, include_pdf)
+    return len(sealed)
 
 
 def _pdf_or_none(

@@ -318,6 +318,11 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sealed when the revision is completed (it can never change afterwards): the exact payload,
+    # its hash and the signed PDF, so a sync only sends and a retry sends the same bytes.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict | None] = mapped_column(JSONText)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class FormVersion(Base):

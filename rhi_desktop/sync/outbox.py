@@ -116,6 +116,8 @@ def apply_result(session: Session, item: OutboxItem, result: ItemResult) -> str:
     if result.status in (ItemStatus.ACCEPTED, ItemStatus.DUPLICATE):
         item.state = CONFIRMED
         item.last_error = None
+        # Central holds it now: the sealed copy is not needed on the laptop any more.
+        item.payload = item.pdf = None
         _mark_synced(session, item.entity_id, item.revision)
     elif result.status is ItemStatus.CONFLICT:
         item.state = CONFLICT

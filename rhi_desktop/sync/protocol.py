@@ -18,7 +18,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from rhi_desktop.domain.codes import (
     DeclinedBy,
@@ -52,6 +59,14 @@ def content_sha256(payload: dict[str, Any]) -> str:
 class _Wire(BaseModel):
     # Unknown fields are refused so a typo in a client shows up at once, not as lost data.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        # PostgreSQL cannot store U+0000 in text; no genuine client ever sends one.
+        if _has_nul(data):
+            raise ValueError("text may not contain a NUL character")
+        return data
 
 
 # --- Enrolment ---------------------------------------------------------------------------------

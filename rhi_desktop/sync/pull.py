@@ -19,7 +19,7 @@ from rhi_desktop.domain.codes import InterviewState
 from rhi_desktop.forms.bundled import load_builtin
 from rhi_desktop.security import audit
 from rhi_desktop.services import completion
-from rhi_desktop.services.children import _attach_to_interview
+from rhi_desktop.services.children import attach_to_interview
 from rhi_desktop.store.errors import StoreError
 from rhi_desktop.store.models import (
     Child,
@@ -122,7 +122,7 @@ def _upsert_episode(session: Session, wire: EpisodeWire, actor: str) -> None:
             # pending RHI exactly as a return recorded on the laptop does.
             child = session.get(Child, row.child_id)
             assert child is not None
-            _attach_to_interview(session, child, row, actor=actor)
+            attach_to_interview(session, child, row, actor=actor)
     else:
         for name, value in values.items():
             setattr(row, name, value)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rhi_desktop.security import audit
 from rhi_desktop.services import caseload
 from rhi_desktop.services.caseload import CaseloadRow
 from rhi_desktop.services.profiles import Profile
@@ -221,7 +222,15 @@ class CaseloadView(QWidget):
         profile, now = self._profile, self.model.now
 
         def work() -> list[caseload.EpisodeRow]:
-            with profile.sessions() as s:
+            # Looking at a child's record is an access the audit trail must show.
+            with profile.transaction() as s:
+                audit.record(
+                    s,
+                    actor=profile.worker_name,
+                    action="child.view",
+                    entity="child",
+                    entity_id=row.child_id,
+                )
                 return caseload.child_episodes(s, row.child_id)
 
         run_in_background(

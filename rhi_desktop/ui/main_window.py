@@ -87,7 +87,11 @@ class MainWindow(QMainWindow):
         # Navigation between the worker's screens; heavy ones are built on first visit.
         self.nav = QButtonGroup(self)
         self.nav_buttons: dict[str, QPushButton] = {}
-        for key, label in (("caseload", "Caseload"), ("dashboard", "Dashboard")):
+        for key, label in (
+            ("caseload", "Caseload"),
+            ("dashboard", "Dashboard"),
+            ("audit", "Audit"),
+        ):
             button = QPushButton(label)
             button.setObjectName("filter")
             button.setCheckable(True)
@@ -110,6 +114,7 @@ class MainWindow(QMainWindow):
         self.caseload.interview_requested.connect(self.open_interview)
         self.interview: InterviewView | None = None
         self.dashboard: QWidget | None = None
+        self.audit_view: QWidget | None = None
 
         self.header = header
         self.pages = QStackedWidget()
@@ -158,6 +163,15 @@ class MainWindow(QMainWindow):
                 self.dashboard.error_occurred.connect(self.show_error)
                 self.pages.addWidget(self.dashboard)
             self.pages.setCurrentWidget(self.dashboard)
+        elif key == "audit":
+            if self.audit_view is None:
+                from .audit_view import AuditView
+
+                self.audit_view = AuditView(self.profile)
+                self.audit_view.error_occurred.connect(self.show_error)
+                self.pages.addWidget(self.audit_view)
+            self.audit_view.reload()
+            self.pages.setCurrentWidget(self.audit_view)
         elif self.interview is not None:
             self.pages.setCurrentWidget(self.interview)
         else:
@@ -294,6 +308,22 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_completed(self, _interview_id: str) -> None:
         self.statusBar().showMessage("Interview completed and locked")
+        profile = self.profile
+
+        def seal() -> int:
+            # Build the record to send and sign its PDF now, once: a later sync only sends.
+            from rhi_desktop.services.sync_service import seal_completed
+
+            return seal_completed(profile)
+
+        run_in_background(
+            self,
+            seal,
+            lambda _n: self.statusBar().showMessage(
+                "Interview completed, locked and ready to send at the next sync"
+            ),
+            lambda exc: self.statusBar().showMessage(f"Completed; not yet prepared to send: {exc}"),
+        )
 
     @Slot()
     def close_interview(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from .main_window import MainWindow
 
@@ -159,3 +159,13 @@ def _dashboard_view(window: MainWindow) -> None:
     assert window.dashboard is not None
     window.dashboard.set_preset("last_12_months")
     show_for_screenshot(window.dashboard)
+
+
+@view("audit")
+def _audit_view(window: MainWindow) -> None:
+    from .operations import wait_for_background
+
+    window.show_page("audit")
+    wait_for_background()
+    for _ in range(3):
+        QCoreApplication.processEvents()

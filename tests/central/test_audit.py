@@ -32,7 +32,8 @@ def test_every_access_is_audited_including_refusals_and_admin_actions(kit: Kit) 
         ("device", "device.enrol"),
         ("device", "assignments.pull"),
         ("device", "interviews.push"),
-        ("anonymous", "forms.list.refused"),
+        # Refused at the gate, before the request body is even read (path in the details).
+        ("anonymous", "device_auth.refused"),
         ("admin", "devices.list"),
         ("test", "form.publish"),
     ]:
