@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Imported in this order by `python -m benchmarks`; later issues append their modules.
-MODULES = ("desktop_startup", "caseload")
+MODULES = (
+    "desktop_startup",
+    "caseload",
+    "form_open",
+    "autosave",
+    "pdf_sign",
+    "central_sync",
+    "kpis",
+)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         for key, label in (
             ("caseload", "Caseload"),
             ("dashboard", "Dashboard"),
+            ("sync", "Sync"),
             ("audit", "Audit"),
         ):
             button = QPushButton(label)
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.interview: InterviewView | None = None
         self.dashboard: QWidget | None = None
         self.audit_view: QWidget | None = None
+        self.sync_page: QWidget | None = None
 
         self.header = header
         self.pages = QStackedWidget()
@@ -151,6 +153,25 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         self.caseload.reload()
+        # Automatic sync starts with the app when the laptop is enrolled.
+        self._ensure_sync_page()
+
+    def _ensure_sync_page(self) -> None:
+        if self.sync_page is None:
+            from .sync_page import SyncPage
+
+            self.sync_page = SyncPage(self.profile)
+            self.sync_page.wiped.connect(self._wiped)
+            self.pages.addWidget(self.sync_page)
+        self.sync_page.refresh()
+
+    @Slot(str)
+    def _wiped(self, sentence: str) -> None:
+        """The council revoked this laptop: its data is gone; nothing more can be done here."""
+        self.root.setEnabled(False)
+        box = QMessageBox(QMessageBox.Icon.Critical, "RHI Desktop", sentence, parent=self)
+        box.finished.connect(lambda _r: self.close())
+        box.open()
 
     # --- navigation -------------------------------------------------------------------
     def show_page(self, key: str, _checked: bool = False) -> None:
@@ -163,6 +184,9 @@ class MainWindow(QMainWindow):
                 self.dashboard.error_occurred.connect(self.show_error)
                 self.pages.addWidget(self.dashboard)
             self.pages.setCurrentWidget(self.dashboard)
+        elif key == "sync":
+            self._ensure_sync_page()
+            self.pages.setCurrentWidget(self.sync_page)
         elif key == "audit":
             if self.audit_view is None:
                 from .audit_view import AuditView

@@ -169,3 +169,13 @@ def _audit_view(window: MainWindow) -> None:
     wait_for_background()
     for _ in range(3):
         QCoreApplication.processEvents()
+
+
+@view("sync")
+def _sync_view(window: MainWindow) -> None:
+    from .operations import wait_for_background
+
+    window.show_page("sync")
+    wait_for_background()
+    for _ in range(3):
+        QCoreApplication.processEvents()

@@ -49,3 +49,33 @@ def test_sync_now_and_automatic_pass(qtbot, profile: Profile, central: CentralSt
     controller.stop_auto()
     assert auto.args[0].pushed == 0
     wait_for_background()
+
+
+def test_enrol_from_the_sync_screen(qtbot, profile: Profile, central: CentralStore) -> None:  # type: ignore[no-untyped-def]
+    """The worker types the server and code on the Sync screen; the panel then appears."""
+    from PySide6.QtWidgets import QLineEdit
+    from ui_helpers import by_name
+
+    from rhi_desktop.ui.sync_page import SyncPage
+
+    page = SyncPage(profile)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.enrol_card.isVisible(), timeout=10_000)
+    qtbot.mouseClick(page.enrol_card.button, Qt.MouseButton.LeftButton)
+    assert page.enrol_card.error.text() == "Enter the server address and the one-time code."
+    qtbot.keyClicks(by_name(page, QLineEdit, "Server address"), central.url)
+    qtbot.keyClicks(by_name(page, QLineEdit, "One-time code"), "not-a-real-code")
+    qtbot.mouseClick(page.enrol_card.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.enrol_card.error.isVisible(), timeout=20_000)
+    assert "Traceback" not in page.enrol_card.error.text()
+    code = by_name(page, QLineEdit, "One-time code")
+    code.clear()
+    qtbot.keyClicks(code, central.enrol_code(WORKER))
+    qtbot.mouseClick(page.enrol_card.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.controller is not None, timeout=20_000)
+    assert page.about.text().startswith("Enrolled with")
+    assert sync_service.sync_status(profile).enrolled
+    page.controller.stop_auto()
+    wait_for_background()
