@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,18 @@ class _Job(QRunnable):
             result = self._fn()
         except Exception as exc:  # delivered to the GUI as one sentence, never a traceback
             log.warning("background operation failed: %s", type(exc).__name__)
-            self._relay.failed.emit(exc)
+            self._deliver(self._relay.failed, exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._deliver(self._relay.succeeded, result)
+
+    @staticmethod
+    def _deliver(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The application is shutting down and the relay is gone: the work itself is done
+            # (and saved); there is nobody left to tell.
+            log.debug("background result dropped at shutdown")
 
 
 _live: set[_Relay] = set()
@@ -46,19 +56,23 @@ def run_in_background(
     on_error: Callable[[Exception], None] | None = None,
     pool: QThreadPool | None = None,
 ) -> _Relay:
-    relay = _Relay(parent)
+    # The relay has no parent: it must outlive a widget closed while its job runs (the job
+    # still finishes, e.g. a save); the result is then dropped instead of reaching a dead widget.
+    relay = _Relay()
     _live.add(relay)
 
     @Slot(object)
     def _done(result: Any) -> None:
         _live.discard(relay)
-        if on_done is not None:
+        relay.deleteLater()
+        if on_done is not None and shiboken6.isValid(parent):
             on_done(result)
 
     @Slot(object)
     def _fail(exc: Exception) -> None:
         _live.discard(relay)
-        if on_error is not None:
+        relay.deleteLater()
+        if on_error is not None and shiboken6.isValid(parent):
             on_error(exc)
 
     relay.succeeded.connect(_done)
