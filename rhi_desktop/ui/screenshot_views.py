@@ -38,9 +38,7 @@ def open_interview_of(window: MainWindow, child_id: str) -> None:
 @view("interview")
 def _interview_view(window: MainWindow) -> None:
     """The first draft on the caseload, opened on a section with answers."""
-    rows = window.caseload.model.rows()
-    draft = next((r for r in rows if r.rhi_status == "draft"), None) or rows[0]
-    open_interview_of(window, draft.child_id)
+    _open_filled_draft(window)
     if window.interview is not None:
         window.interview.go_to(window.interview.visible_sections()[1])
 
