@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from rhi_central.db import Database
+from rhi_central.ratelimit import FailureLimiter
 from rhi_central.settings import Settings
 
 
@@ -18,6 +19,7 @@ class Central:
     # Parsed form definitions by (id, version, sha256): parsing YAML on every push would be the
     # most expensive step of intake. Content-addressed, so it can never serve a stale form.
     form_cache: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    enrol_limiter: FailureLimiter = field(default_factory=FailureLimiter)
 
 
 def get_central(request: Request) -> Central:

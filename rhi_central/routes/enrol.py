@@ -4,15 +4,17 @@ worker's signing certificate."""
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
 from rhi_central import audit
 from rhi_central.auth import anonymous_transaction, new_token, token_hash
 from rhi_central.ca import CaError, CsrError, get_ca, issue_worker_certificate
+from rhi_central.context import Central
 from rhi_central.models import Device, EnrolCode
 from rhi_central.ops import normalise_code
 from rhi_central.routes.deps import CentralDep
+from rhi_central.settings import Settings
 from rhi_central.timeutil import new_id, utcnow
 from rhi_desktop.sync.protocol import EnrolRequest, EnrolResponse
 
@@ -27,11 +29,29 @@ router = APIRouter(tags=["device"])
         409: {"description": "Code already used"},
         410: {"description": "Code expired"},
         422: {"description": "Unusable certificate signing request"},
+        429: {"description": "Too many failed enrolments from this address; wait"},
     },
 )
-def enrol(body: EnrolRequest, central: CentralDep) -> EnrolResponse:
+def enrol(body: EnrolRequest, central: CentralDep, request: Request) -> EnrolResponse:
     """Exchange a one-time code and a CSR for a device token and a signing certificate."""
     settings = central.settings
+    client = request.client.host if request.client else "unknown"
+    wait = central.enrol_limiter.retry_after(client)
+    if wait:
+        raise HTTPException(
+            429,
+            f"too many failed enrolment attempts; try again in {wait // 60 + 1} minutes",
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        return _enrol(body, central, settings)
+    except HTTPException as exc:
+        if exc.status_code in (400, 409, 410):  # a wrong code: count it
+            central.enrol_limiter.failed(client)
+        raise
+
+
+def _enrol(body: EnrolRequest, central: Central, settings: Settings) -> EnrolResponse:
     with anonymous_transaction(central, "device.enrol") as session:
         code = session.execute(
             select(EnrolCode)

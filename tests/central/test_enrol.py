@@ -106,3 +106,36 @@ def test_ca_key_under_env_passphrase_needs_it_later(
     status, body = _enrol(client, kit.enrol_code("Ben Castellano"))
     assert status == 503
     assert ENV_CA_PASSPHRASE in str(body["detail"])
+
+
+def test_failed_enrolments_are_rate_limited(kit: Kit) -> None:
+    """Ten wrong codes from one address in 15 minutes, then 429 — even for a right code."""
+    from central.kit import make_csr
+
+    _, csr = make_csr()
+    for _ in range(10):
+        r = kit.http.post(
+            "/api/v1/enrol", json={"code": "WRONG-CODE", "device_name": "x", "csr_pem": csr}
+        )
+        assert r.status_code == 400
+    good = kit.enrol_code("Amara Okafor")
+    r = kit.http.post("/api/v1/enrol", json={"code": good, "device_name": "x", "csr_pem": csr})
+    assert r.status_code == 429
+    assert "too many failed enrolment attempts" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) > 0
+
+
+def test_limiter_window_slides() -> None:
+    from rhi_central.ratelimit import FailureLimiter
+
+    now = [0.0]
+    limiter = FailureLimiter(per_client=2, total=3, window_s=60, clock=lambda: now[0])
+    assert limiter.retry_after("a") == 0
+    limiter.failed("a")
+    limiter.failed("a")
+    assert limiter.retry_after("a") > 0
+    assert limiter.retry_after("b") == 0
+    limiter.failed("b")
+    assert limiter.retry_after("c") > 0  # the total is reached for everyone
+    now[0] = 61
+    assert limiter.retry_after("a") == 0
