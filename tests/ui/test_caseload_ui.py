@@ -152,4 +152,16 @@ def test_record_episode_validates_at_the_field(
     assert dialog.isVisible()
     with demo_profile.sessions() as s:
         assert s.query(MissingEpisode).filter_by(child_id=row.child_id).count() == before
-    dialog.close()
+    # Corrected by the worker: nothing typed was lost, and now it saves.
+    assert started.dateTime() == start.addDays(-1)
+    returned.setDateTime(start.addDays(-1).addSecs(5 * 3600))
+    qtbot.keyClicks(by_name(dialog, QLineEdit, "Where found"), "Bus station")
+    qtbot.keyClicks(by_name(dialog, QLineEdit, "Police reference"), "MPS-2026-000123")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    with demo_profile.sessions() as s:
+        episodes = s.query(MissingEpisode).filter_by(child_id=row.child_id).all()
+    assert len(episodes) == before + 1
+    new = next(e for e in episodes if e.police_reference == "MPS-2026-000123")
+    assert new.where_found == "Bus station" and new.category == "M"
+    assert new.returned_at - new.started_at == timedelta(hours=5)
