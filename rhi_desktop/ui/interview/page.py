@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -85,12 +85,23 @@ class QuestionRow(QWidget):
     def show_state(self, state: QuestionState | None, show_required: bool) -> None:
         if state is None:
             return
-        self.setVisible(state.relevant)
+        # Only touch widgets whose state changes: on a 200-question page, re-applying
+        # visibility to every row on every keystroke is most of the cost.
+        if self.isHidden() == state.relevant:
+            self.setVisible(state.relevant)
         text = state.error or (state.message if not state.valid else None)
         if not text and show_required and state.required_missing:
             text = "This answer is needed before the interview can be completed."
-        self.message.setText(text or "")
-        self.message.setVisible(bool(text))
+        text = text or ""
+        if self.message.text() != text:
+            self.message.setText(text)
+        if self.message.isHidden() == bool(text):
+            self.message.setVisible(bool(text))
+
+
+FIRST_CARDS = 3
+CARDS_PER_TICK = 4
+FIRST_PAINT_MS = 60
 
 
 class RepeatBlock(QWidget):
@@ -105,6 +116,8 @@ class RepeatBlock(QWidget):
         self.mode = mode
         self.instances: list[dict[str, Any]] = []
         self.cards: list[tuple[Card, dict[str, QuestionRow]]] = []
+        self._generation = 0
+        self._last: tuple[Evaluation, bool] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 8)
         self.title = QLabel(visible_label(group, form, mode.label_language, mode.young_person))
@@ -140,8 +153,33 @@ class RepeatBlock(QWidget):
             card.setParent(None)
             card.deleteLater()
         self.cards = []
-        for index in range(len(self.instances)):
+        self._generation += 1
+        # The first entries now; the rest a few at a time once the page is on screen, so a
+        # child with 50 places recorded does not hold up opening the interview.
+        for index in range(min(FIRST_CARDS, len(self.instances))):
             self._add_card(index)
+        if len(self.cards) < len(self.instances):
+            # After the first paint (a zero timer would run before it), then a few per tick.
+            QTimer.singleShot(FIRST_PAINT_MS, self, partial(self._build_more, self._generation))
+
+    def _build_more(self, generation: int) -> None:
+        if generation != self._generation:  # rebuilt meanwhile: that build is obsolete
+            return
+        start = len(self.cards)
+        for index in range(start, min(start + CARDS_PER_TICK, len(self.instances))):
+            self._add_card(index)
+        if self._last is not None:
+            self.apply(*self._last)
+        if len(self.cards) < len(self.instances):
+            QTimer.singleShot(0, self, partial(self._build_more, generation))
+
+    def build_all(self) -> None:
+        """Build every entry now (before adding one, or when a test inspects them)."""
+        self._generation += 1
+        for index in range(len(self.cards), len(self.instances)):
+            self._add_card(index)
+        if self._last is not None:
+            self.apply(*self._last)
 
     def _add_card(self, index: int) -> None:
         card = Card(f"{self.title.text()} {index + 1}")
@@ -175,6 +213,7 @@ class RepeatBlock(QWidget):
         self.changed.emit(self.group.name, [dict(i) for i in self.instances])
 
     def add_instance(self) -> None:
+        self.build_all()
         self.instances.append({})
         self._add_card(len(self.instances) - 1)
         rows = self.cards[-1][1]
@@ -192,6 +231,7 @@ class RepeatBlock(QWidget):
         self.changed.emit(self.group.name, [dict(i) for i in self.instances])
 
     def apply(self, evaluation: Evaluation, show_required: bool) -> None:
+        self._last = (evaluation, show_required)
         states = evaluation.repeats.get(self.group.name, [])
         for index, (_card, rows) in enumerate(self.cards):
             if index >= len(states):
