@@ -62,6 +62,7 @@ def test_kill_mid_typing_loses_nothing_saved(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # 200 app starts on 2 loaded cores: ~5-10 minutes
 def test_kill_at_200_random_moments(tmp_path: Path) -> None:
     _crash_loop(tmp_path, kills=LONG_KILLS, seed=2026, after_ready=False)
 
