@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from rhi_desktop.security import audit
 from rhi_desktop.store.models import Answer, ReturnInterview
 from rhi_desktop.store.types import new_id
 
@@ -33,8 +34,13 @@ def save_answers(
     now: datetime,
     section: str | None = None,
     risk_flags: list[str] | None = None,
+    audit_actor: str | None = None,
+    audit_questions: list[str] | None = None,
 ) -> None:
-    """Upsert answers (None or "" deletes the answer) in the caller's transaction."""
+    """Upsert answers (None or "" deletes the answer) in the caller's transaction.
+
+    With `audit_actor`, an "interview.edit" event names the questions edited (never the
+    answers): the UI audits each question's first edit per opening, not every keystroke."""
     _check_editable(session, interview_id, revision)
     for name, value in changes.items():
         if value is None or value == "" or value == []:
@@ -70,6 +76,15 @@ def save_answers(
     session.execute(
         update(ReturnInterview).where(ReturnInterview.id == interview_id).values(**values)
     )
+    if audit_actor and audit_questions:
+        audit.record(
+            session,
+            actor=audit_actor,
+            action="interview.edit",
+            entity="interview",
+            entity_id=interview_id,
+            detail={"revision": revision, "questions": list(audit_questions)},
+        )
 
 
 def load_answers(session: Session, interview_id: str, revision: int) -> dict[str, Any]:

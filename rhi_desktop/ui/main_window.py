@@ -287,7 +287,10 @@ class MainWindow(QMainWindow):
     def show_interview(self, data: WizardData) -> InterviewView:
         profile, clock = self.profile, self._clock
 
+        audited: set[str] = set()  # questions whose edit this opening already audited
+
         def save(batch: dict, meta: dict) -> None:
+            first_edits = sorted(set(batch) - audited)
             with profile.transaction() as s:
                 answers.save_answers(
                     s,
@@ -297,7 +300,10 @@ class MainWindow(QMainWindow):
                     now=clock(),
                     section=meta.get("section"),
                     risk_flags=meta.get("risk_flags"),
+                    audit_actor=profile.worker_name if first_edits else None,
+                    audit_questions=first_edits,
                 )
+            audited.update(first_edits)
 
         store = RecordStore(
             transaction=profile.transaction,

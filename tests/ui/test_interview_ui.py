@@ -139,6 +139,17 @@ def test_fill_whole_interview_by_keyboard(
     assert view.save_state.text() == "All changes saved"
     # Every required answer was given: nothing stops completion any more.
     assert view.evaluation.problems(view.form) == []
+    # Each question's first edit is audited once (names only, never the answers).
+    with profile.sessions() as s:
+        from rhi_desktop.store.models import AuditEvent
+
+        edits = [
+            e.detail
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "interview.edit"))
+        ]
+    edited = [q for d in edits for q in d["questions"]]
+    assert "where_went" in edited and len(edited) == len(set(edited))
+    assert all(set(d) == {"revision", "questions"} for d in edits)
 
 
 def test_every_input_is_named_by_its_label(qtbot, window: MainWindow, child_id: str) -> None:
