@@ -16,6 +16,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from rhi_desktop.app import make_app  # noqa: E402
@@ -56,6 +57,12 @@ def main() -> None:
                     continue
                 if row.question.type not in ("text", "long_text"):
                     continue
+                # Type at the end, as a worker adding to an answer does: every value then only
+                # grows, which is what the crash test checks across restarts.
+                if hasattr(target, "moveCursor"):
+                    target.moveCursor(QTextCursor.MoveOperation.End)
+                elif hasattr(target, "end"):
+                    target.end(False)
                 QTest.keyClicks(target, f" {WORDS[n % len(WORDS)]}{n}")
                 n += 1
                 deadline = time.monotonic() + 0.05
