@@ -20,7 +20,7 @@ from rhi_central import __version__
 from rhi_central.audit import Sealer
 from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
-from rhi_central.routes import admin, enrol, interviews, pull
+from rhi_central.routes import admin, device_audit, enrol, interviews, pull
 from rhi_central.settings import Settings
 from rhi_desktop.sync.protocol import API_PREFIX
 
@@ -70,6 +70,7 @@ def create_app(
     app.include_router(interviews.router, prefix=API_PREFIX)
     app.include_router(pull.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix="/admin")
+    app.include_router(device_audit.router)  # /api/v1/audit/events and /admin/devices/{id}/audit
 
     @app.middleware("http")
     async def refuse_nul_in_url(request: Request, call_next: Any) -> Any:

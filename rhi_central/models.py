@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -262,3 +263,30 @@ class AuditEvent(Base):
     chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class DeviceAuditEvent(Base):
+    """One event of a laptop's own audit hash chain, as the laptop recorded it.
+
+    Stored verbatim and only after it verified against the event before it (same device, seq one
+    lower); never updated. ``id`` is the laptop's event id, so a resend is recognised."""
+
+    __tablename__ = "device_audit_event"
+    __table_args__ = (
+        UniqueConstraint("device_id", "seq", name="uq_device_audit_event_device_seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    row_id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,10 +1,11 @@
 """Sync use cases for the CLI and the GUI: enrol, one sync pass (push then pull), status.
 
 One pass: make sure every completed revision is in the outbox, push what is due in batches of
-at most 50, then pull settings, questionnaires, assignments and review feedback, and purge what
-the retention period allows. Nothing leaves ``pending`` without central's word for that item;
-a network failure leaves the batch pending with a backoff, recorded in the database. A ``403
-device revoked`` at any point wipes the profile and raises ProfileWiped with the sentence to show.
+at most 50, send the laptop's whole audit trail (``sync.audit_push``), then pull settings,
+questionnaires, assignments and review feedback, and purge what the retention period allows.
+Nothing leaves ``pending`` without central's word for that item; a network failure leaves the
+batch pending with a backoff, recorded in the database. A ``403 device revoked`` at any point
+wipes the profile and raises ProfileWiped with the sentence to show.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from rhi_desktop.security import audit
@@ -23,8 +25,9 @@ from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.profiles import Profile, default_secret_store
 from rhi_desktop.services.signing_identity import get_or_create_identity
 from rhi_desktop.store.errors import StoreError
-from rhi_desktop.store.models import OutboxItem
+from rhi_desktop.store.models import AuditEvent, OutboxItem
 from rhi_desktop.sync import outbox, pull, purge, state
+from rhi_desktop.sync.audit_push import push_audit_trail
 from rhi_desktop.sync.client import SyncClient, normalise_server_url
 from rhi_desktop.sync.enrol import EnrolResult, request_enrolment, store_enrolment
 from rhi_desktop.sync.errors import (
@@ -74,6 +77,7 @@ class SyncSummary:
     approved: int = 0
     reopened: int = 0
     purged: int = 0
+    audit_events: int = 0  # audit events central confirmed this pass (new or resent)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -87,6 +91,7 @@ class SyncSummary:
             f"pulled {self.forms} forms, {self.children} children, {self.episodes} episodes, "
             f"{self.feedback} feedback ({self.approved} approved, {self.reopened} reopened)",
             f"purged {self.purged}",
+            f"sent {self.audit_events} audit events",
         ]
         if self.removed_children or self.kept_children:
             out.append(
@@ -139,6 +144,8 @@ def enrol(
     # that can be fixed by enrolling again rather than a token nobody kept.
     with profile.transaction() as s:
         _tokens(profile).save(s, response.device_token)
+        # A new device id starts a new chain on central: the whole trail goes again, from #1.
+        s.execute(update(AuditEvent).values(synced=False))
         return store_enrolment(
             s,
             server_url=url,
@@ -210,6 +217,7 @@ def sync_once(
     try:
         with _client(profile, transport) as client:
             _push(profile, client, summary, when, force, include_pdf, on_progress, on_item)
+            _push_audit(profile, client, summary)
             _pull(profile, client, summary, when, on_progress)
     except DeviceRevoked:
         raise _wipe(profile) from None
@@ -233,6 +241,7 @@ def sync_once(
                 "episodes": summary.episodes,
                 "feedback": summary.feedback,
                 "purged": summary.purged,
+                "audit_events": summary.audit_events,
             },
         )
     return summary
@@ -417,6 +426,14 @@ def _push(
         done += len(rows)
         if on_progress:
             on_progress(done, total, f"Sent {done} of {len(due)} interviews")
+
+
+def _push_audit(profile: Profile, client: SyncClient, summary: SyncSummary) -> None:
+    """The whole audit trail, after the interviews; a refusal is one line, not a failure."""
+    result = push_audit_trail(client, profile.transaction)
+    summary.audit_events = result.sent
+    if result.problem:
+        summary.problems.append(result.problem)
 
 
 def _rows(s: Session, ids: list[str]) -> list[OutboxItem]:

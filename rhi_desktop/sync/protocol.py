@@ -264,6 +264,75 @@ class BatchResponse(_Wire):
     results: list[ItemResult]
 
 
+# --- Audit trail --------------------------------------------------------------------------------
+
+MAX_AUDIT_EVENTS = 500  # a bigger audit batch is answered 413
+AUDIT_GENESIS = "0" * 64  # prev_hash of the first event of a laptop's chain
+AUDIT_VERIFIED_HEADER = "X-Audit-Verified-Through"  # on a 409: the last seq central holds
+_AUDIT_TEXT_LIMITS = {"id": 64, "actor": 200, "action": 64, "entity": 64, "entity_id": 64}
+
+
+def audit_event_digest(
+    *,
+    prev_hash: str,
+    id: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str | None,
+    entity_id: str | None,
+    detail: dict[str, Any] | None,
+) -> str:
+    """The hash of one laptop audit event, exactly as ``rhi_desktop.security.audit`` computes
+    it (a test proves they agree on real events): SHA-256 of the canonical JSON of the event's
+    content and the previous event's hash. ``at`` must be the aware UTC time of the event."""
+    body = {
+        "id": id,
+        "at": at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "detail": detail,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+class AuditBatchRequest(_Wire):
+    """The next stretch of a laptop's whole audit chain, oldest first (ascending seq)."""
+
+    device_chain_head: str = Field(
+        pattern=SHA256_PATTERN, description="Hash of the newest event on the laptop when sent"
+    )
+    events: list[AuditEventWire] = Field(
+        description=f"At most {MAX_AUDIT_EVENTS} events, ascending seq, no gaps"
+    )
+
+    @field_validator("events")
+    @classmethod
+    def _fits_central(cls, events: list[AuditEventWire]) -> list[AuditEventWire]:
+        # Central's columns are wider than the laptop's; anything longer is not a real event.
+        for ev in events:
+            if ev.seq < 1:
+                raise ValueError(f"audit event seq {ev.seq} is not a positive number")
+            for name, limit in _AUDIT_TEXT_LIMITS.items():
+                value = getattr(ev, name)
+                if value is not None and len(value) > limit:
+                    raise ValueError(
+                        f"audit event #{ev.seq}: {name} is longer than {limit} characters"
+                    )
+        return events
+
+
+class AuditBatchResponse(_Wire):
+    stored: int = Field(ge=0, description="Events stored now")
+    duplicates: int = Field(ge=0, description="Events central already held (a resend)")
+    verified_through_seq: int = Field(
+        ge=0, description="Central holds and has verified this laptop's chain up to this seq"
+    )
+
+
 # --- Pull --------------------------------------------------------------------------------------
 
 
