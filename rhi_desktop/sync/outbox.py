@@ -42,7 +42,8 @@ def backoff_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 
     Jitter stops a fleet of laptops that lost the server together from all coming back in
     the same second; the floor of half the delay keeps one laptop from hammering it."""
-    exp = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    # The exponent is capped first: 2 ** 1100 would overflow a float after enough failures.
+    exp = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** min(max(0, attempts - 1), 30))
     factor = (rng or random).uniform(0.5, 1.0)
     return timedelta(seconds=exp * factor)
 

@@ -556,6 +556,8 @@ def test_kill_the_laptop_mid_upload(
                     pending_work = size
                 to_send = pending_work
                 mode = rng.choice(["anytime", "mid-upload"])
+                if not pending_work:
+                    mode = "anytime"  # nothing to upload: start-up, unlock and the pull
                 proxy.batch_forwarded.clear()
                 log = tmp_path / f"sync-{rounds}.log"
                 t_start = time.monotonic()

@@ -140,3 +140,12 @@ def test_token_store_keychain_for_real_profiles(profile: Profile, test_keyring) 
     tokens.forget()
     tokens.forget()  # idempotent
     assert test_keyring.get_password(SERVICE, f"{profile.profile_id}:device-token") is None
+
+
+def test_backoff_is_capped_after_very_many_attempts() -> None:
+    from datetime import timedelta
+
+    from rhi_desktop.sync import outbox
+
+    assert outbox.backoff_delay(2000) <= timedelta(seconds=outbox.BACKOFF_CAP_S)
+    assert outbox.backoff_delay(1) >= timedelta(seconds=outbox.BACKOFF_BASE_S / 2)
