@@ -119,7 +119,16 @@ def _check_integrity_in_background(window: MainWindow, profile: Profile) -> None
         else:  # a backup that could not be written is worth saying, not stopping for
             window.statusBar().showMessage(f"Automatic backup not taken: {exc}")
 
-    run_in_background(window, work, None, failed)
+    # After the caseload is on screen: the page scan must not compete with the first paint.
+    started = False
+
+    def start(*_: object) -> None:
+        nonlocal started
+        if not started:
+            started = True
+            run_in_background(window, work, None, failed)
+
+    window.caseload.loaded.connect(start)
 
 
 def _unlock_or_create(root: Path) -> Profile | None:

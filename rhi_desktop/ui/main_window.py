@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -53,6 +53,9 @@ def _signed_pdf_exporter() -> Callable[..., Any] | None:
     except ImportError:
         return None
     return getattr(module, "export_signed_pdf", None)
+
+
+SYNC_START_DELAY_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -153,8 +156,15 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         self.caseload.reload()
-        # Automatic sync starts with the app when the laptop is enrolled.
-        self._ensure_sync_page()
+        # Automatic sync starts with the app when the laptop is enrolled, but only once the
+        # caseload is on screen: loading the sync and signing stack (~0.5 s) must not delay it.
+        self.caseload.loaded.connect(self._start_sync_once)
+
+    @Slot(int)
+    def _start_sync_once(self, _rows: int) -> None:
+        self.caseload.loaded.disconnect(self._start_sync_once)
+        # A moment later still, so the first paint of the caseload is not held up either.
+        QTimer.singleShot(SYNC_START_DELAY_MS, self, self._ensure_sync_page)
 
     def _ensure_sync_page(self) -> None:
         if self.sync_page is None:
