@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -25,18 +25,19 @@ from PySide6.QtWidgets import (
 
 from rhi_desktop.security import keys
 from rhi_desktop.security.throttle import UnlockThrottle
-from rhi_desktop.services import answers, children, interview_flow, record_open
-from rhi_desktop.services.forms_registry import current_form
-from rhi_desktop.services.interview_flow import WizardData
+from rhi_desktop.services import children
 from rhi_desktop.services.profiles import Profile
 
 from .caseload_view import CaseloadView
 from .idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
-from .interview.wizard import InterviewView
 from .operations import run_in_background
-from .record.ops import RecordStore
 from .record_dialogs import ChildDialog, EpisodeDialog
 from .unlock_dialogs import ChangePassphraseDialog
+
+if TYPE_CHECKING:  # the interview stack loads on first use, not on the way to the caseload
+    from rhi_desktop.services.interview_flow import WizardData
+
+    from .interview.wizard import InterviewView
 
 Clock = Callable[[], datetime]
 
@@ -259,6 +260,8 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_interview(self, child_id: str) -> None:
         profile, now, actor = self.profile, self._clock(), self.profile.worker_name
+        from rhi_desktop.services import interview_flow, record_open
+        from rhi_desktop.services.forms_registry import current_form
 
         def work() -> WizardData:
             # A completed record opens read-only; otherwise start or resume the interview.
@@ -276,6 +279,7 @@ class MainWindow(QMainWindow):
     def reopen_interview(self, interview_id: str) -> None:
         """Open the interview again from the store (after an amendment made a new revision)."""
         profile = self.profile
+        from rhi_desktop.services import interview_flow
 
         def work() -> WizardData:
             with profile.sessions() as s:
@@ -295,6 +299,11 @@ class MainWindow(QMainWindow):
         return view
 
     def show_interview(self, data: WizardData) -> InterviewView:
+        from rhi_desktop.services import answers
+
+        from .interview.wizard import InterviewView
+        from .record.ops import RecordStore
+
         profile, clock = self.profile, self._clock
 
         audited: set[str] = set()  # questions whose edit this opening already audited
