@@ -6,10 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test proofs lint bench venv clean
 
-$(STAMP): pyproject.toml
+PACKAGES := core desktop central
+PY_DIRS := core/rhi_core desktop/rhi_desktop central/rhi_central tests benchmarks
+
+# The workspace: the three packages editable, plus the test tools (pyproject.toml's groups).
+$(STAMP): pyproject.toml core/pyproject.toml desktop/pyproject.toml central/pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[central,test]'
+	$(BIN)/pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) --group test
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -25,8 +29,8 @@ run: $(STAMP)
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check rhi_desktop rhi_central tests benchmarks
-	$(BIN)/ruff format --check rhi_desktop rhi_central tests benchmarks
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/lint-imports
 
 test: lint
@@ -40,4 +44,4 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build */build *.egg-info */*.egg-info

@@ -157,7 +157,7 @@ def enrol_codes(database_url: str, n: int, data_dir: Path, form_text: str | None
     """Publish `form_text` (default: the built-in questionnaire) and make `n` enrol codes."""
     from rhi_central import ops
     from rhi_central.db import Database, open_engine
-    from rhi_desktop.forms.bundled import builtin_path
+    from rhi_core.forms.bundled import builtin_path
 
     os.environ["RHI_CENTRAL_DATA_DIR"] = str(data_dir)
     text = form_text or Path(builtin_path("rhi-v1")).read_text(encoding="utf-8")

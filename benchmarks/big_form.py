@@ -107,7 +107,7 @@ def add_interview(profile: Any, n: int, now: datetime, worker: str) -> str:
     first if needed), every answer stored; returns the interview id."""
     from sqlalchemy import select
 
-    from rhi_desktop.domain.codes import EpisodeCategory
+    from rhi_core.domain.codes import EpisodeCategory
     from rhi_desktop.services import answers as answer_service
     from rhi_desktop.services import interview_flow
     from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode

@@ -47,7 +47,7 @@ def _seed(url: str, n_children: int) -> tuple[dict[str, int], float]:
 def _in_process(url: str, date_from: object, date_to: object, now: object) -> dict[str, float]:
     from rhi_central.db import Database, open_engine
     from rhi_central.records import load_dataset, paused_gc
-    from rhi_desktop.reports.figures import compute_kpis
+    from rhi_core.reports.figures import compute_kpis
 
     db = Database(open_engine(url))
     try:
@@ -65,7 +65,7 @@ def _in_process(url: str, date_from: object, date_to: object, now: object) -> di
 
 @benchmark("kpis_100k_s")
 def kpis(options: Options, wanted: frozenset[str]) -> Iterator[Figure]:
-    from rhi_desktop.demo.synthetic import DEFAULT_NOW
+    from rhi_core.demo.synthetic import DEFAULT_NOW
 
     if not _support.pg_available():
         raise RuntimeError("PostgreSQL 15 binaries (initdb, pg_ctl) are needed for kpis_100k_s")

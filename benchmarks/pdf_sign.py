@@ -28,7 +28,7 @@ PROFILE_CHILDREN = fixtures.CASELOAD_CHILDREN_QUICK  # the document, not the sto
 def _largest_completed(session: object) -> str:
     from sqlalchemy import func, select
 
-    from rhi_desktop.domain.codes import InterviewState
+    from rhi_core.domain.codes import InterviewState
     from rhi_desktop.store.models import Answer, ReturnInterview
 
     row = session.execute(  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from rhi_central import ops
 from rhi_central.context import Central
-from rhi_desktop.sync.protocol import ChildWire, EpisodeWire, content_sha256
+from rhi_core.protocol import ChildWire, EpisodeWire, content_sha256
 
 COUNCIL = "Test Borough Council"
 FORM_YAML = """\

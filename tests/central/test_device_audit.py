@@ -18,7 +18,7 @@ from rhi_central.models import DeviceAuditEvent
 from rhi_desktop.security import audit as desktop_audit
 from rhi_desktop.store.models import AuditEvent as LaptopAuditEvent
 from rhi_desktop.store.models import Base as LaptopBase
-from rhi_desktop.sync.protocol import (
+from rhi_core.protocol import (
     AUDIT_GENESIS,
     AUDIT_VERIFIED_HEADER,
     AuditEventWire,

@@ -9,7 +9,7 @@ from central.kit import Kit
 from sqlalchemy import func, select
 
 from rhi_central.models import Interview, InterviewConflict
-from rhi_desktop.sync.protocol import DEVICE_REVOKED, MAX_BATCH_ITEMS
+from rhi_core.protocol import DEVICE_REVOKED, MAX_BATCH_ITEMS
 
 
 def _statuses(response: object) -> list[str]:

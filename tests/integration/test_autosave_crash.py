@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rhi_desktop.domain.codes import EpisodeCategory
+from rhi_core.domain.codes import EpisodeCategory
 from rhi_desktop.services import answers
 from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode
 from rhi_desktop.services.demo_profile import DEMO_KDF

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from rhi_desktop.demo.synthetic import generate
+from rhi_core.demo.synthetic import generate
 from rhi_desktop.services.profiles import open_profile
 from rhi_desktop.store.models import Answer, Child
 

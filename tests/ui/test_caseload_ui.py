@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QLineEdit, QPushButton
 from sqlalchemy import select
 from ui_helpers import by_name
 
-from rhi_desktop.domain.codes import RhiStatus
-from rhi_desktop.domain.deadlines import Urgency
+from rhi_core.domain.codes import RhiStatus
+from rhi_core.domain.deadlines import Urgency
 from rhi_desktop.services import caseload
 from rhi_desktop.services.profiles import Profile
 from rhi_desktop.store.models import Child, MissingEpisode

@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QPushButton
 from ui_helpers import by_name
 
-from rhi_desktop.reports.definitions import FIGURE_DEFINITIONS
+from rhi_core.reports.definitions import FIGURE_DEFINITIONS
 from rhi_desktop.services.profiles import Profile
 from rhi_desktop.services.store_records import load_dataset
 from rhi_desktop.ui.dashboard import DashboardView
@@ -74,7 +74,7 @@ def test_changing_the_period_changes_the_figures(qtbot, view: DashboardView) -> 
 
 
 def test_figures_match_the_store_through_the_reports(view: DashboardView, demo_profile) -> None:
-    from rhi_desktop.reports.figures import compute_kpis
+    from rhi_core.reports.figures import compute_kpis
 
     with demo_profile.sessions() as s:
         expected = compute_kpis(load_dataset(s), *view.current_period(), NOW)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CHEAP_KDF, NOW, PASSPHRASE, WORKER
 
-from rhi_desktop.domain.codes import EpisodeCategory
+from rhi_core.domain.codes import EpisodeCategory
 from rhi_desktop.services.answers import load_answers
 from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode
 from rhi_desktop.services.profiles import create_profile, open_profile

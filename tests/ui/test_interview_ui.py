@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from ui_helpers import by_name
 
-from rhi_desktop.domain.codes import EpisodeCategory
+from rhi_core.domain.codes import EpisodeCategory
 from rhi_desktop.services import answers as answers_service
 from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode
 from rhi_desktop.services.profiles import Profile

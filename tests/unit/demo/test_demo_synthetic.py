@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rhi_desktop.demo.names import BACKGROUNDS
-from rhi_desktop.demo.synthetic import DEFAULT_NOW, generate, worker_names, year_ending
-from rhi_desktop.domain.codes import InterviewState, OfferOutcome, Sex
-from rhi_desktop.domain.deadlines import RHI_WINDOW
-from rhi_desktop.domain.episodes import age_on
-from rhi_desktop.reports.figures import compute_kpis
-from rhi_desktop.reports.records import Dataset
-from rhi_desktop.reports.ssda903 import ssda903_problems
+from rhi_core.demo.names import BACKGROUNDS
+from rhi_core.demo.synthetic import DEFAULT_NOW, generate, worker_names, year_ending
+from rhi_core.domain.codes import InterviewState, OfferOutcome, Sex
+from rhi_core.domain.deadlines import RHI_WINDOW
+from rhi_core.domain.episodes import age_on
+from rhi_core.reports.figures import compute_kpis
+from rhi_core.reports.records import Dataset
+from rhi_core.reports.ssda903 import ssda903_problems
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_benchmark_size_is_fast_and_has_10000_interviews() -> None:
 def test_attempts_follow_the_offer_definition(default: Dataset) -> None:
     """Only an answered attempt is an offer: the demo has unanswered attempts on interviews that
     were never offered, and every decline path the services know."""
-    from rhi_desktop.reports import figures
+    from rhi_core.reports import figures
 
     paths: Counter[str] = Counter()
     for interview in default.interviews:

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from rhi_desktop.domain.deadlines import Urgency, format_remaining, rhi_deadline, within_window
-from rhi_desktop.domain.episodes import EpisodeSpan, age_on, count_in_window, validate_episode
+from rhi_core.domain.deadlines import Urgency, format_remaining, rhi_deadline, within_window
+from rhi_core.domain.episodes import EpisodeSpan, age_on, count_in_window, validate_episode
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rhi_desktop.forms import FormDefinition, FormLoadError, load_yaml
+from rhi_core.forms import FormDefinition, FormLoadError, load_yaml
 
 HEADER = """\
 id: t

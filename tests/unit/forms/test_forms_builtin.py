@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rhi_desktop.forms import (
+from rhi_core.forms import (
     builtin_path,
     check_file,
     completion_problems,
@@ -60,7 +60,7 @@ def test_child_facing_text_of_the_first_two_sections_and_own_words_is_in_arabic(
 
 def test_follow_up_questions_are_relevant_only_after_yes() -> None:
     form = load_builtin()
-    from rhi_desktop.forms import evaluate
+    from rhi_core.forms import evaluate
 
     assert evaluate(form, {}).questions["hurt_details"].relevant is False
     assert evaluate(form, {"hurt": "yes"}).questions["hurt_details"].relevant is True

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from rhi_desktop.forms import builtin_path, load_builtin, load_yaml
-from rhi_desktop.forms.cli import forms
+from rhi_core.forms import builtin_path, load_builtin, load_yaml
+from rhi_desktop.cli_forms import forms
 
 
 def test_check_builtin_ok() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from rhi_desktop.forms import (
+from rhi_core.forms import (
     FormDefinition,
     FormState,
     completion_problems,

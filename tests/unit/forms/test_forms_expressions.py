@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rhi_desktop.forms.expressions import Binary, Call, ExprSyntaxError, Literal, Ref, parse
-from rhi_desktop.forms.expressions.compiler import Context, compile_expr
-from rhi_desktop.forms.expressions.values import EvalError
+from rhi_core.forms.expressions import Binary, Call, ExprSyntaxError, Literal, Ref, parse
+from rhi_core.forms.expressions.compiler import Context, compile_expr
+from rhi_core.forms.expressions.values import EvalError
 
 NOW = datetime(2024, 5, 17, 14, 30, 0)
 

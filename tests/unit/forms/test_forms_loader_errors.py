@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rhi_desktop.forms import FormLoadError, check_file, load_yaml
+from rhi_core.forms import FormLoadError, check_file, load_yaml
 
 Errors = Callable[[str], list[str]]
 

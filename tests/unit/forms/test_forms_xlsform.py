@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from rhi_desktop.forms import FormLoadError, check_file, load_builtin, load_yaml_text
-from rhi_desktop.forms.writer_yaml import dump_yaml
-from rhi_desktop.forms.xlsform import export_xlsform, import_xlsform
+from rhi_core.forms import FormLoadError, check_file, load_builtin, load_yaml_text
+from rhi_core.forms.writer_yaml import dump_yaml
+from rhi_core.forms.xlsform import export_xlsform, import_xlsform
 
 
 def test_yaml_to_xlsx_to_yaml_round_trip(tmp_path: Path) -> None:

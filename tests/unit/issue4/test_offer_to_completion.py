@@ -14,7 +14,7 @@ from conftest import NOW, PASSPHRASE
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     EpisodeCategory,
@@ -26,7 +26,7 @@ from rhi_desktop.domain.codes import (
     SessionPresent,
     SignatureRole,
 )
-from rhi_desktop.domain.offers import OfferFacts, is_declined, timeliness
+from rhi_core.domain.offers import OfferFacts, is_declined, timeliness
 from rhi_desktop.security.audit import verify_chain
 from rhi_desktop.services import (
     completion,

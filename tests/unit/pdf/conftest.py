@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     EpisodeCategory,

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from rhi_desktop.domain.codes import InterviewState
+from rhi_core.domain.codes import InterviewState
 from rhi_desktop.services.profiles import Profile
 from rhi_desktop.store.models import ReturnInterview
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from conftest import NOW
 
-from rhi_desktop.forms.evaluate import evaluate
-from rhi_desktop.forms.labels import choice_label, visible_label
+from rhi_core.forms.evaluate import evaluate
+from rhi_core.forms.labels import choice_label, visible_label
 from rhi_desktop.pdf.document import (
     RUNAWAY_HELPLINE,
     AnswerItem,

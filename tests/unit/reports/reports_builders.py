@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     EpisodeCategory,
@@ -19,7 +19,7 @@ from rhi_desktop.domain.codes import (
     RiskGrade,
     Sex,
 )
-from rhi_desktop.reports.records import (
+from rhi_core.reports.records import (
     ChildRecord,
     Dataset,
     EpisodeRecord,

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from unit.reports.test_reports_figures import NOW, scenario
 
-from rhi_desktop.domain.codes import DeclinedBy, DeclineReason
-from rhi_desktop.reports.definitions import FIGURE_DEFINITIONS
+from rhi_core.domain.codes import DeclinedBy, DeclineReason
+from rhi_core.reports.definitions import FIGURE_DEFINITIONS
 from rhi_desktop.services.dashboard import (
     CSV_COLUMNS,
     TILE_ORDER,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from unit.reports.test_reports_figures import scenario
 
-from rhi_desktop.reports.definitions import (
+from rhi_core.reports.definitions import (
     BREAKDOWN_PREFIXES,
     FIGURE_DEFINITIONS,
     definitions_markdown,
     main,
     with_table,
 )
-from rhi_desktop.reports.figures import compute_kpis
+from rhi_core.reports.figures import compute_kpis
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "figures.md"
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from unit.reports.reports_builders import Builder, at
 
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     InterviewState,
@@ -15,9 +15,9 @@ from rhi_desktop.domain.codes import (
     ReferralKind,
     RiskFlag,
 )
-from rhi_desktop.reports import figures
-from rhi_desktop.reports.figures import Ratio, compute_kpis
-from rhi_desktop.reports.period import as_period
+from rhi_core.reports import figures
+from rhi_core.reports.figures import Ratio, compute_kpis
+from rhi_core.reports.period import as_period
 
 Y_FROM, Y_TO = date(2025, 1, 1), date(2025, 12, 31)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -353,7 +353,7 @@ def test_figures_agree_with_the_interview_services_rules() -> None:
     """figures.is_declined is domain.offers.is_declined on every short attempt history."""
     from itertools import product
 
-    from rhi_desktop.domain.offers import OfferFacts, is_declined
+    from rhi_core.domain.offers import OfferFacts, is_declined
 
     outcomes = list(OfferOutcome)
     for n in range(4):

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 from unit.reports.reports_builders import Builder, at
 
-from rhi_desktop.domain.codes import EpisodeCategory, InterviewState, OfferOutcome, RiskGrade
-from rhi_desktop.reports.records import Dataset, EpisodeRecord
+from rhi_core.domain.codes import EpisodeCategory, InterviewState, OfferOutcome, RiskGrade
+from rhi_core.reports.records import Dataset, EpisodeRecord
 
 
 def test_naive_datetimes_are_refused() -> None:

@@ -6,16 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from unit.reports.reports_builders import Builder, at
 
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     EpisodeCategory,
     InterviewState,
     OfferOutcome,
 )
-from rhi_desktop.reports.annex_a import annex_a_list8
-from rhi_desktop.reports.daily import ESCALATION_5_DAYS, ESCALATION_72H, daily_missing
-from rhi_desktop.reports.ssda903 import ssda903_missing, ssda903_problems
+from rhi_core.reports.annex_a import annex_a_list8
+from rhi_core.reports.daily import ESCALATION_5_DAYS, ESCALATION_72H, daily_missing
+from rhi_core.reports.ssda903 import ssda903_missing, ssda903_problems
 
 
 def test_ssda903_rows_clip_to_the_collection_year() -> None:

@@ -6,8 +6,8 @@ import pytest
 from conftest import NOW
 from sqlalchemy import select
 
-from rhi_desktop.domain.codes import EpisodeCategory, OfferOutcome, RhiStatus
-from rhi_desktop.domain.deadlines import Urgency
+from rhi_core.domain.codes import EpisodeCategory, OfferOutcome, RhiStatus
+from rhi_core.domain.deadlines import Urgency
 from rhi_desktop.services import caseload
 from rhi_desktop.services.caseload import rhi_status
 from rhi_desktop.services.children import (

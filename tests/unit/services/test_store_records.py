@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW
 
-from rhi_desktop.demo.synthetic import DEFAULT_NOW, generate, year_ending
-from rhi_desktop.domain.codes import InterviewState, OfferMethod, OfferOutcome
-from rhi_desktop.reports.figures import compute_kpis
+from rhi_core.demo.synthetic import DEFAULT_NOW, generate, year_ending
+from rhi_core.domain.codes import InterviewState, OfferMethod, OfferOutcome
+from rhi_core.reports.figures import compute_kpis
 from rhi_desktop.services.dashboard import dashboard_figures
 from rhi_desktop.services.demo_profile import create_demo_profile, write_dataset
 from rhi_desktop.services.profiles import Profile

@@ -225,7 +225,7 @@ def test_fast_head_check_agrees_with_alembic() -> None:
 
 
 def test_published_forms_are_kept_and_pinned(profile: Profile) -> None:
-    from rhi_desktop.forms.bundled import builtin_path
+    from rhi_core.forms.bundled import builtin_path
     from rhi_desktop.services.forms_registry import (
         FormNotAvailable,
         current_form,

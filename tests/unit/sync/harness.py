@@ -16,7 +16,7 @@ from sqlalchemy import select
 from rhi_central import ops
 from rhi_central.app import create_app
 from rhi_central.context import Central
-from rhi_desktop.domain.codes import (
+from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
     EpisodeCategory,
@@ -24,7 +24,7 @@ from rhi_desktop.domain.codes import (
     OfferOutcome,
     SignatureRole,
 )
-from rhi_desktop.forms.bundled import builtin_path
+from rhi_core.forms.bundled import builtin_path
 from rhi_desktop.services import answers, completion, interview_flow, offers, sessions, signatures
 from rhi_desktop.services.children import NewChild, NewEpisode, add_child, record_episode
 from rhi_desktop.services.demo_answers import demo_answers
@@ -80,7 +80,7 @@ class CentralStore:
             ops.publish_form(s, text, "test")
 
     def review(self, interview_id: str, outcome: str, comment: str | None = None) -> None:
-        from rhi_desktop.sync.protocol import ReviewOutcome
+        from rhi_core.protocol import ReviewOutcome
 
         with self.central.db.transaction() as s:
             ops.review_interview(

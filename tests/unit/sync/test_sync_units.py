@@ -26,7 +26,7 @@ from rhi_desktop.sync.errors import (
     Unreachable,
 )
 from rhi_desktop.sync.payload import batch_item, build_payload
-from rhi_desktop.sync.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
+from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
 
 
 def _client(handler) -> SyncClient:  # type: ignore[no-untyped-def]

@@ -1,0 +1,308 @@
+"""`rhi-central`: serve the API and administer the central store from a shell.
+
+Every command takes ``--database-url`` (or ``RHI_CENTRAL_DATABASE_URL``) and brings the schema
+to head before doing anything. Bad input gets one sentence on stderr and a non-zero exit, never
+a traceback (set RHI_CENTRAL_DEBUG=1 to see one). Secrets a command creates (enrolment codes,
+admin tokens) are printed alone on stdout so scripts can capture them; everything else goes to
+stderr.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from rhi_central import audit, ops, reports_cli
+from rhi_central.db import Database, DatabaseError, open_engine
+from rhi_central.settings import ENV_DATABASE_URL, Settings, SettingsError
+from rhi_core.protocol import ReviewOutcome
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Cli(click.Group):
+    """Turns every failure into one line on stderr and an exit code."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("rhi-central: aborted.", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"rhi-central: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except Exception as exc:  # a bug: still no traceback for the user, unless asked
+            if os.environ.get("RHI_CENTRAL_DEBUG"):
+                raise
+            click.echo(f"rhi-central: unexpected error ({type(exc).__name__}: {exc}).", err=True)
+            sys.exit(70)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def database_option(fn: F) -> F:
+    return click.option(
+        "--database-url",
+        envvar=ENV_DATABASE_URL,
+        metavar="URL",
+        help=f"sqlite:///FILE or postgresql://... (env {ENV_DATABASE_URL}; "
+        "default: a SQLite file in the data dir).",
+    )(fn)
+
+
+def _settings(database_url: str | None) -> Settings:
+    try:
+        return Settings.load(database_url)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _session(database_url: str | None) -> Iterator[Session]:
+    """A migrated database and one transaction; known failures become one sentence."""
+    settings = _settings(database_url)
+    try:
+        db = Database(open_engine(settings.database_url))
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with db.transaction() as session:
+            yield session
+        audit.seal_all(db)  # chain this command's events now: no API process may be running
+    except ops.OpError as exc:
+        raise click.ClickException(exc.message) from None
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"The database refused the change: {first}.") from None
+    finally:
+        db.dispose()
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no passwd entry (containers): still say it was the CLI
+        return "cli:unknown"
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rhi-desktop", prog_name="rhi-central")
+def main() -> None:
+    """RHI Central: the council's store for completed Return Home Interviews."""
+
+
+@main.command()
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (PostgreSQL only; SQLite has one writer anyway).",
+)
+def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from rhi_central.app import create_app
+
+    settings = _settings(database_url)
+    try:
+        app = create_app(settings=settings)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"rhi-central on http://{host}:{port} (docs at /docs)", err=True)
+    if workers > 1:
+        # Each worker process builds its own app from the environment.
+        os.environ[ENV_DATABASE_URL] = settings.database_url
+        uvicorn.run(
+            "rhi_central.app:create_app", factory=True, host=host, port=port, workers=workers
+        )
+    else:
+        uvicorn.run(app, host=host, port=port)
+
+
+@main.command("enrol-code")
+@database_option
+@click.option("--worker", required=True, help="The worker the laptop will belong to.")
+def enrol_code(database_url: str | None, worker: str) -> None:
+    """Make a one-time enrolment code (valid 24 hours). Prints only the code on stdout."""
+    with _session(database_url) as session:
+        code, row = ops.create_enrol_code(session, worker, _actor())
+    click.echo(code)
+    expires = row.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"One-time code for {row.worker}; single use, expires {expires}.", err=True)
+
+
+@main.command()
+@database_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per device.")
+def devices(database_url: str | None, as_json: bool) -> None:
+    """List enrolled devices."""
+    with _session(database_url) as session:
+        rows = ops.list_devices(session, _actor())
+
+    def when(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    if as_json:
+        for d in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": d.id,
+                        "name": d.name,
+                        "worker": d.worker,
+                        "enrolled_at": d.enrolled_at.isoformat(),
+                        "last_contact_at": d.last_contact_at and d.last_contact_at.isoformat(),
+                        "revoked_at": d.revoked_at and d.revoked_at.isoformat(),
+                    }
+                )
+            )
+        return
+    if not rows:
+        click.echo("No devices enrolled.", err=True)
+        return
+    header = f"{'ID':36}  {'WORKER':24}  {'ENROLLED':16}  {'LAST CONTACT':16}  REVOKED"
+    click.echo(header)
+    for d in rows:
+        click.echo(
+            f"{d.id:36}  {d.worker[:24]:24}  {when(d.enrolled_at):16}  "
+            f"{when(d.last_contact_at):16}  {when(d.revoked_at) if d.revoked_at else 'no'}"
+        )
+
+
+@main.command()
+@database_option
+@click.option("--device", "device_id", required=True, metavar="ID", help="From `devices`.")
+def revoke(database_url: str | None, device_id: str) -> None:
+    """Revoke a device: it is refused from now on and wipes itself on next contact."""
+    with _session(database_url) as session:
+        device = ops.revoke_device(session, device_id, _actor())
+    click.echo(f"Device {device.id} ({device.worker}) is revoked.", err=True)
+
+
+@main.group()
+def forms() -> None:
+    """Questionnaire versions laptops download."""
+
+
+@forms.command("publish")
+@database_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def forms_publish(database_url: str | None, file: Path) -> None:
+    """Publish a form definition (YAML) under its own id and version."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise click.ClickException(f"There is no file {file}.") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot read {file}: {exc.strerror}.") from None
+    with _session(database_url) as session:
+        form, created = ops.publish_form(session, text, _actor())
+    state = "published" if created else "was already published (identical)"
+    click.echo(f"Form {form.form_id} version {form.version} {state}.", err=True)
+
+
+@main.command()
+@database_option
+@click.option("--interview", "interview_id", required=True, metavar="UUID")
+@click.option("--approve", is_flag=True, help="The interview is fine.")
+@click.option("--has-issues", "comment", metavar="COMMENT", help="Send it back: what to fix.")
+@click.option("--reviewer", default=None, help="Name shown to the worker (default: your login).")
+def review(
+    database_url: str | None,
+    interview_id: str,
+    approve: bool,
+    comment: str | None,
+    reviewer: str | None,
+) -> None:
+    """Review the latest revision of an interview."""
+    if approve == (comment is not None):
+        raise click.UsageError("Give exactly one of --approve or --has-issues COMMENT.")
+    outcome = ReviewOutcome.APPROVED if approve else ReviewOutcome.HAS_ISSUES
+    actor = _actor()
+    with _session(database_url) as session:
+        result = ops.review_interview(
+            session, interview_id, outcome, comment, actor, reviewer or actor.removeprefix("cli:")
+        )
+    click.echo(
+        f"Interview {result.interview.interview_id} revision {result.interview.revision}: "
+        f"{outcome.value.replace('_', ' ')}.",
+        err=True,
+    )
+
+
+@main.command("admin-token")
+@database_option
+@click.option("--name", required=True, help="Who or what will use the token.")
+def admin_token(database_url: str | None, name: str) -> None:
+    """Create an administrator API token. Printed once, alone on stdout; stored only hashed."""
+    with _session(database_url) as session:
+        token, row = ops.create_admin_token(session, name, _actor())
+    click.echo(token)
+    click.echo(f"Administrator token for {row.name}; it cannot be shown again.", err=True)
+
+
+@main.group()
+def demo() -> None:
+    """Synthetic demo data (no real child is ever in it)."""
+
+
+@demo.command("seed")
+@database_option
+@click.option("--seed", default=2021, show_default=True, type=int)
+@click.option("--children", "n_children", default=425, show_default=True, type=click.IntRange(1))
+def demo_seed(database_url: str | None, seed: int, n_children: int) -> None:
+    """Load synthetic children, episodes, interviews and offers."""
+    from rhi_central.demo import seed_demo
+
+    with _session(database_url) as session:
+        added = seed_demo(session, seed=seed, n_children=n_children, now=None, actor=_actor())
+    click.echo(
+        f"Added {added['children']} children, {added['episodes']} episodes and "
+        f"{added['interviews']} interviews.",
+        err=True,
+    )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The central audit trail."""
+
+
+@audit_group.command("verify")
+@database_option
+def audit_verify(database_url: str | None) -> None:
+    """Check the audit hash chain; exit 0 intact, 1 broken."""
+    with _session(database_url) as session:
+        problems = audit.verify(session)
+    if problems:
+        for p in problems[:20]:
+            click.echo(p.message, err=True)
+        raise click.ClickException(f"The audit trail is broken in {len(problems)} places.")
+    click.echo("The audit trail is intact.", err=True)
+
+
+reports_cli.mount(main)  # `report ...` and `export ...`
+
+
+if __name__ == "__main__":  # `python -m rhi_central.cli`, used by scripts that pick the interpreter
+    main()

@@ -1,0 +1,281 @@
+"""The plain document model a signed interview record is printed from.
+
+The PDF layer never touches the store: the lead maps a completed interview revision onto these
+frozen dataclasses, so rendering is a pure function of this value and is easy to test. Coded
+fields (episode category, risk grade, offer method/outcome, decline reason, late reason, referral
+kind) take the code values of :mod:`rhi_core.domain.codes` — the enum members themselves or
+their string values — and are printed with their ``.label``; any other string is printed as is.
+
+``canonical_json`` / ``content_sha256`` define the interview's content fingerprint; sync uses the
+same bytes, so their output must never change for the same input.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+# The content hash travels in the PDF Info dictionary's Keywords as "<prefix><hex>": reportlab
+# has no custom Info keys, Keywords survive pyHanko's incremental signing, and verify reads it.
+CONTENT_HASH_KEYWORD = "rhi-content-sha256:"
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    interview_id: str
+    revision: int
+    form_id: str
+    form_version: str
+    worker_name: str
+    generated_at: datetime
+    content_sha256: str
+    demo: bool = False
+    organisation_verified: bool = False
+    organisation_name: str = ""
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    name: str
+    case_number: str = ""
+    dob: date | None = None
+    age: int | None = None
+    sex: str = ""  # domain.codes.Sex value, or free text
+    ethnicity: str = ""
+    looked_after: bool = False
+    uasc: bool = False
+    out_of_area: bool = False
+    social_worker: str = ""
+    language: str = ""  # e.g. "Arabic"
+    interpreter_needed: bool = False
+
+
+@dataclass(frozen=True)
+class Episode:
+    category: str  # "M" missing or "A" away (EpisodeCategory)
+    start: datetime
+    returned: datetime | None = None
+    where_found: str = ""
+    police_ref: str = ""
+    risk_grade: str = ""  # RiskGrade value
+
+
+@dataclass(frozen=True)
+class Offer:
+    at: datetime
+    method: str  # OfferMethod value
+    outcome: str  # OfferOutcome value
+    by_whom: str = ""
+    declined_by: str | None = None  # DeclinedBy value
+    reason: str | None = None  # DeclineReason value
+    note: str = ""
+    carer_shared: str = ""  # what the carer shared when the child would not talk
+
+
+@dataclass(frozen=True)
+class Session:
+    start: datetime
+    duration_minutes: int | None = None
+    place: str = ""
+    present: tuple[str, ...] = ()
+    time_alone: bool | None = None
+    confidentiality_explained: bool | None = None
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """One answered question: its label and the answer as the worker should read it."""
+
+    label: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class RepeatTable:
+    """A repeat group (people, places, vehicles) printed as a table."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    """A form section; questions that were not relevant are simply left out by the mapper."""
+
+    title: str
+    items: tuple[AnswerItem | RepeatTable, ...]
+
+
+@dataclass(frozen=True)
+class RiskFlagEntry:
+    label: str
+    prompts: tuple[str, ...] = ()  # the indicators or prompts that raised the flag
+
+
+@dataclass(frozen=True)
+class TrustedAdult:
+    name: str
+    relationship: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AgreedAction:
+    who: str
+    what: str
+    by_when: date | str | None = None
+
+
+@dataclass(frozen=True)
+class Helpline:
+    name: str
+    number: str
+    note: str = ""
+
+
+RUNAWAY_HELPLINE = Helpline(
+    "Runaway Helpline", "116 000", "Free and confidential, call or text, 24 hours a day"
+)
+
+
+@dataclass(frozen=True)
+class ChildWording:
+    """Child-facing strings of the safety plan in one language (BCP 47 code, e.g. "ar").
+
+    Empty strings fall back to the English wording, so a partial translation still prints.
+    ``safe_places``/``warning_signs``/``actions`` optionally replace the plan's items with the
+    words agreed with the child in this language (same order as in the plan).
+    """
+
+    language: str
+    title: str = ""
+    intro: str = ""
+    people_heading: str = ""
+    places_heading: str = ""
+    signs_heading: str = ""
+    agreed_heading: str = ""
+    helplines_heading: str = ""
+    review_label: str = ""
+    safe_places: tuple[str, ...] = ()
+    warning_signs: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SafetyPlan:
+    trusted_adults: tuple[TrustedAdult, ...] = ()
+    safe_places: tuple[str, ...] = ()
+    warning_signs: tuple[str, ...] = ()
+    actions: tuple[AgreedAction, ...] = ()
+    helplines: tuple[Helpline, ...] = (RUNAWAY_HELPLINE,)
+    review_date: date | None = None
+    child_wording: tuple[ChildWording, ...] = ()
+
+    def wording(self, language: str) -> ChildWording | None:
+        """The child-facing wording for ``language`` (exact code first, then primary subtag)."""
+        wanted = language.lower()
+        for w in self.child_wording:
+            if w.language.lower() == wanted:
+                return w
+        primary = wanted.split("-")[0]
+        for w in self.child_wording:
+            if w.language.lower().split("-")[0] == primary:
+                return w
+        return None
+
+
+@dataclass(frozen=True)
+class Referral:
+    kind: str  # ReferralKind value
+    date: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    referrals: tuple[Referral, ...] = ()
+    analysis: str = ""
+    recommendations: str = ""
+    shared_with_social_worker: date | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    role: str  # e.g. "RHI worker", "Young person"
+    name: str
+    signed_at: datetime | None = None
+    png: bytes | None = None  # the drawn signature
+    declined_reason: str | None = None  # set when the person did not or could not sign
+
+
+@dataclass(frozen=True)
+class InterviewDocument:
+    meta: DocumentMeta
+    child: ChildSummary
+    episodes: tuple[Episode, ...] = ()
+    offers: tuple[Offer, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    within_72h: bool | None = None
+    late_reason: str | None = None  # LateReason value
+    late_note: str = ""
+    sections: tuple[AnswerSection, ...] = ()
+    push_factors: tuple[str, ...] = ()
+    pull_factors: tuple[str, ...] = ()
+    risk_flags: tuple[RiskFlagEntry, ...] = ()
+    safety_plan: SafetyPlan = field(default_factory=SafetyPlan)
+    outcomes: Outcomes = field(default_factory=Outcomes)
+    signatures: tuple[Signature, ...] = ()
+
+
+# --- canonical JSON ---------------------------------------------------------------------------
+
+
+def _jsonable(obj: Any) -> Any:
+    """json.dumps ``default`` hook: one fixed spelling for every non-JSON type we use."""
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, date | time):
+        return obj.isoformat()
+    if isinstance(obj, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(obj)).decode("ascii")
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=lambda v: canonical_json(v))
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    raise TypeError(f"cannot put a {type(obj).__name__} into canonical JSON")
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Deterministic JSON bytes: sorted keys, UTF-8 (not \\u escapes), no whitespace, no NaN.
+
+    Datetimes/dates are ISO 8601 (keep them timezone-aware upstream), bytes are base64, enums are
+    their values and dataclasses their fields. StrEnum keys are plain strings already.
+    """
+    # A StrEnum is a str, so json writes its value directly; ``default`` handles the rest.
+    text = json.dumps(
+        obj,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+        default=_jsonable,
+    )
+    return text.encode("utf-8")
+
+
+def content_sha256(obj: Any) -> str:
+    """Lower-case hex SHA-256 of ``canonical_json(obj)`` (raw bytes are hashed as given)."""
+    data = bytes(obj) if isinstance(obj, bytes | bytearray) else canonical_json(obj)
+    return hashlib.sha256(data).hexdigest()
