@@ -18,8 +18,8 @@ from rhi_central import audit, ops
 from rhi_central.models import AssignmentChange, Child, Episode, Form, Interview
 from rhi_central.timeutil import utcnow
 from rhi_core.demo.synthetic import generate, worker_names
-from rhi_core.reports.records import ChildRecord, Dataset, EpisodeRecord, InterviewRecord
 from rhi_core.protocol import content_sha256
+from rhi_core.reports.records import ChildRecord, Dataset, EpisodeRecord, InterviewRecord
 
 DEMO_FORM = ("rhi-v1", "1.0.0")
 _CHUNK = 500

@@ -218,8 +218,8 @@ def safety_plan_pdf(
 
 def _mount_commands() -> None:
     from rhi_desktop.cli_admin import audit, backup, settings
-    from rhi_desktop.cli_sync import mount as mount_sync
     from rhi_desktop.cli_forms import forms
+    from rhi_desktop.cli_sync import mount as mount_sync
     from rhi_desktop.pdf.cli import verify
 
     main.add_command(forms)

@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from rhi_core.protocol import BatchItem, ItemStatus
 from rhi_desktop.security import audit
 from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.profiles import Profile, default_secret_store
@@ -39,7 +40,6 @@ from rhi_desktop.sync.errors import (
     Unreachable,
 )
 from rhi_desktop.sync.payload import batch_item, build_payload, signed_pdf
-from rhi_core.protocol import BatchItem, ItemStatus
 from rhi_desktop.sync.wipe import WIPED_MESSAGE, wipe_profile
 
 __all__ = [

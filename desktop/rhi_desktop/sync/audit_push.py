@@ -20,15 +20,15 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from rhi_desktop.store.models import AuditEvent
-from rhi_desktop.sync.client import SyncClient
-from rhi_desktop.sync.errors import ProtocolProblem
 from rhi_core.protocol import (
     MAX_AUDIT_EVENTS,
     AuditBatchRequest,
     AuditBatchResponse,
     AuditEventWire,
 )
+from rhi_desktop.store.models import AuditEvent
+from rhi_desktop.sync.client import SyncClient
+from rhi_desktop.sync.errors import ProtocolProblem
 
 __all__ = ["AuditPushResult", "push_audit_trail"]
 

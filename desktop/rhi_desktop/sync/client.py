@@ -14,16 +14,6 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from rhi_desktop.sync.errors import (
-    DeviceRevoked,
-    EnrolmentRefused,
-    ProtocolProblem,
-    ServerBusy,
-    SyncError,
-    TlsProblem,
-    TokenRejected,
-    Unreachable,
-)
 from rhi_core.protocol import (
     API_PREFIX,
     DEVICE_REVOKED,
@@ -37,6 +27,16 @@ from rhi_core.protocol import (
     FormsResponse,
     PingResponse,
     SettingsResponse,
+)
+from rhi_desktop.sync.errors import (
+    DeviceRevoked,
+    EnrolmentRefused,
+    ProtocolProblem,
+    ServerBusy,
+    SyncError,
+    TlsProblem,
+    TokenRejected,
+    Unreachable,
 )
 
 M = TypeVar("M", bound=BaseModel)

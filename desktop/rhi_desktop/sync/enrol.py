@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session
 
+from rhi_core.protocol import EnrolRequest, EnrolResponse
 from rhi_desktop.security import audit
 from rhi_desktop.services.signing_identity import install_issued_identity
 from rhi_desktop.sync import state
 from rhi_desktop.sync.client import SyncClient
-from rhi_core.protocol import EnrolRequest, EnrolResponse
 
 ClientFactory = Callable[[str, str | None], SyncClient]
 

@@ -17,8 +17,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from rhi_core.domain.codes import InterviewState
-from rhi_desktop.store.models import InterviewRevision, OutboxItem, ReturnInterview
 from rhi_core.protocol import ItemResult, ItemStatus
+from rhi_desktop.store.models import InterviewRevision, OutboxItem, ReturnInterview
 
 KIND = "interview"
 PENDING = "pending"

@@ -23,12 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhi_core.forms.bundled import load_builtin
-from rhi_desktop.pdf.render import render_interview_pdf
-from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
-from rhi_desktop.services.forms_registry import DEFAULT_FORM
-from rhi_desktop.services.record_view import RecordView, load_record
-from rhi_desktop.store.errors import StoreError
-from rhi_desktop.store.models import AuditEvent
 from rhi_core.protocol import (
     AuditEventWire,
     BatchItem,
@@ -43,6 +37,12 @@ from rhi_core.protocol import (
     content_sha256,
     payload_dict,
 )
+from rhi_desktop.pdf.render import render_interview_pdf
+from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
+from rhi_desktop.services.forms_registry import DEFAULT_FORM
+from rhi_desktop.services.record_view import RecordView, load_record
+from rhi_desktop.store.errors import StoreError
+from rhi_desktop.store.models import AuditEvent
 
 # The desktop's signature roles on the wire (central's vocabulary calls the young person "child").
 _ROLES = {"worker": "worker", "young_person": "child", "carer": "carer"}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rhi_core.domain.codes import InterviewState
 from rhi_core.forms.bundled import load_builtin
+from rhi_core.protocol import ChildWire, EpisodeWire, FeedbackItem, ReviewOutcome
 from rhi_desktop.security import audit
 from rhi_desktop.services import completion
 from rhi_desktop.services.children import attach_to_interview
@@ -32,7 +33,6 @@ from rhi_desktop.store.models import (
 )
 from rhi_desktop.sync import outbox, state
 from rhi_desktop.sync.client import SyncClient
-from rhi_core.protocol import ChildWire, EpisodeWire, FeedbackItem, ReviewOutcome
 
 Transaction = Callable[[], "object"]  # a context manager factory yielding a Session
 

@@ -11,6 +11,7 @@ from conftest import NOW
 from sqlalchemy import select
 from unit.sync.harness import completed_interview
 
+from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
 from rhi_desktop.security.keyring_store import SERVICE
 from rhi_desktop.services.pdf_export import export_signed_pdf
 from rhi_desktop.services.profiles import Profile
@@ -26,7 +27,6 @@ from rhi_desktop.sync.errors import (
     Unreachable,
 )
 from rhi_desktop.sync.payload import batch_item, build_payload
-from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
 
 
 def _client(handler) -> SyncClient:  # type: ignore[no-untyped-def]
