@@ -251,13 +251,19 @@ class ItemStatus(StrEnum):
     DUPLICATE = "duplicate"  # already stored with the same content: nothing changed
     CONFLICT = "conflict"  # already stored with other content: kept aside for a human
     REJECTED = "rejected"  # not stored (see reason); fix and push again
+    # Not stored yet because of a state on central that can change (the form version is not
+    # published yet, central is busy): the laptop keeps the item queued and retries it itself.
+    DEFERRED = "deferred"
 
 
 class ItemResult(_Wire):
     interview_id: str
     revision: int
     status: ItemStatus
-    reason: str | None = None
+    reason: str | None = None  # one sentence a worker can read
+    # Machine-readable reason ("form_not_published", "not_your_child", ...), for the laptop to
+    # choose what to say and which action retries it.
+    reason_code: str | None = Field(default=None, max_length=64)
 
 
 class BatchResponse(_Wire):
