@@ -29,6 +29,7 @@ def test_accepted_then_duplicate_then_conflict(kit: Kit) -> None:
             "revision": 1,
             "status": "accepted",
             "reason": None,
+            "reason_code": None,
         }
     ]
     assert _statuses(kit.push(laptop, [item])) == ["duplicate"]
