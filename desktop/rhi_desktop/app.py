@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from rhi_desktop.services.profiles import (
@@ -79,8 +79,8 @@ def run_gui(profile_dir: Path | None, demo: bool) -> int:
 
     with profile.sessions() as s:
         idle_minutes = float(get_setting(s, IDLE_MINUTES))
-    window = MainWindow(profile, idle_minutes=idle_minutes)
-    window.show()
+    window = MainWindow(profile, idle_minutes=idle_minutes, geometry=QSettings())
+    window.show_sized()
     window.start()
     _check_integrity_in_background(window, profile)
     try:

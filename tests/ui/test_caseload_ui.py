@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import NOW
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QLineEdit, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from sqlalchemy import select
 from ui_helpers import by_name
 
@@ -123,13 +123,17 @@ def test_add_child_by_keyboard(qtbot, window: MainWindow, demo_profile: Profile)
     qtbot.keyClicks(by_name(dialog, QLineEdit, "First name"), "Yonas")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Last name"), "Tesfaye")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Case number"), "C900001")
-    by_name(dialog, QDateEdit, "Date of birth").setDate(QDate(2009, 4, 2))
+    # Typed, not picked: "14/05/2009" means 14 May 2009, and digits alone work too.
+    qtbot.keyClicks(by_name(dialog, QLineEdit, "Date of birth"), "02042009")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     with demo_profile.sessions() as s:
         child = s.scalar(select(Child).where(Child.local_id == "C900001"))
     assert child is not None and child.first_name == "Yonas" and child.dob == date(2009, 4, 2)
     qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 61, timeout=5000)
+    # The new child is selected and on screen, whatever filter was on.
+    qtbot.waitUntil(lambda: window.caseload.detail.name.text() == "Yonas Tesfaye", timeout=5000)
+    assert window.caseload.selected_row().child_id == child.id
 
 
 def test_record_episode_validates_at_the_field(
@@ -140,12 +144,19 @@ def test_record_episode_validates_at_the_field(
     with demo_profile.sessions() as s:
         before = s.query(MissingEpisode).filter_by(child_id=row.child_id).count()
     dialog = window.record_episode(row.child_id)
-    started = by_name(dialog, QDateTimeEdit, "Went missing (last seen)")
-    returned = by_name(dialog, QDateTimeEdit, "Returned or found")
+    started = by_name(dialog, QLineEdit, "Went missing (last seen)")
+    returned = by_name(dialog, QLineEdit, "Returned or found")
     local_now = NOW.astimezone()
-    start = QDateTime(QDate(local_now.year, local_now.month, local_now.day), QTime(10, 0))
-    started.setDateTime(start.addDays(-1))
-    returned.setDateTime(start.addDays(-2))  # before it started
+    day = local_now - timedelta(days=1)
+
+    def type_over(edit: QLineEdit, text: str) -> None:
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)
+
+    type_over(started, f"{day:%d/%m/%Y} 10:00")
+    type_over(returned, f"{day - timedelta(days=1):%d/%m/%Y} 10:00")  # before it started
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_text("returned_at") != "", timeout=5000)
     assert dialog.error_text("returned_at") == "The return cannot be before the episode started."
@@ -153,8 +164,8 @@ def test_record_episode_validates_at_the_field(
     with demo_profile.sessions() as s:
         assert s.query(MissingEpisode).filter_by(child_id=row.child_id).count() == before
     # Corrected by the worker: nothing typed was lost, and now it saves.
-    assert started.dateTime() == start.addDays(-1)
-    returned.setDateTime(start.addDays(-1).addSecs(5 * 3600))
+    assert started.text() == f"{day:%d/%m/%Y} 10:00"
+    type_over(returned, f"{day:%d/%m/%Y} 15:00")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Where found"), "Bus station")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Police reference"), "MPS-2026-000123")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

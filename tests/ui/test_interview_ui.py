@@ -166,6 +166,7 @@ def test_relevance_shows_and_hides_follow_ups(
     qtbot, window: MainWindow, profile: Profile, child_id: str
 ) -> None:
     view = open_interview(qtbot, window, child_id)
+    view.go_to("before_you_went")
     page = view.pages["before_you_went"]
     follow_up = page.rows["left_with_who"]
     assert not follow_up.isVisibleTo(page)
@@ -200,8 +201,10 @@ def test_resumes_where_the_worker_left(
     qtbot, window: MainWindow, profile: Profile, child_id: str
 ) -> None:
     view = open_interview(qtbot, window, child_id)
-    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    # A new interview opens on its first step: the offer and consent.
+    assert view.current_section == "rhi_offer"
+    for _ in range(4):  # offer, sessions, before you went, while away, then coming back
+        qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
     assert view.current_section == "coming_back"
     qtbot.keyClicks(
         view.pages["coming_back"].rows["reaction_back"].input.focus_target(), "Mum cried"

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 import pytest
 from conftest import NOW
-from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -40,6 +39,7 @@ from rhi_desktop.store.models import (
     SafetyPlanItem,
     Signature,
 )
+from rhi_desktop.ui.date_field import DateField
 from rhi_desktop.ui.interview.inputs import (
     ComboChoiceInput,
     DateInput,
@@ -154,9 +154,19 @@ def choose(qtbot, box: QComboBox, label: str) -> None:
     assert box.currentIndex() == target
 
 
-def type_datetime(qtbot, edit, when) -> None:
-    edit.setFocus(Qt.FocusReason.TabFocusReason)
-    edit.setDateTime(QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, 0)))
+def type_datetime(qtbot, edit: DateField, when) -> None:
+    """Type the local wall time as DD/MM/YYYY HH:MM, then Tab on (as a worker does)."""
+    local = when.astimezone()
+    edit.edit.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(edit.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit.edit, f"{local:%d/%m/%Y %H}:00")
+    qtbot.keyClick(edit.edit, Qt.Key.Key_Tab)
+
+
+def date_field(root: QWidget, name: str) -> DateField:
+    found = [f for f in root.findChildren(DateField) if f.name == name]
+    assert len(found) == 1, f"{len(found)} date fields named {name!r}"
+    return found[0]
 
 
 def fill_by_keyboard(qtbot, inp) -> None:
@@ -199,7 +209,7 @@ def draw_signature(qtbot, pad: QWidget) -> None:
 def record_decline_then_acceptance(qtbot, view: InterviewView) -> None:
     view.go_to("rhi_offer")
     panel = view.panels["rhi_offer"]
-    type_datetime(qtbot, by_name(panel, QWidget, "Offer date and time"), NOW - timedelta(hours=12))
+    type_datetime(qtbot, date_field(panel, "Offer date and time"), NOW - timedelta(hours=12))
     choose(qtbot, by_name(panel, QComboBox, "Offer method"), "Phone")
     choose(qtbot, by_name(panel, QComboBox, "Offer outcome"), "Declined")
     # A decline without who and why: the messages appear at those fields, nothing is lost.
@@ -223,7 +233,7 @@ def record_decline_then_acceptance(qtbot, view: InterviewView) -> None:
     assert not panel.form.error_text("declined_by")
 
     # The child changed their mind the next morning.
-    type_datetime(qtbot, by_name(panel, QWidget, "Offer date and time"), NOW - timedelta(hours=8))
+    type_datetime(qtbot, date_field(panel, "Offer date and time"), NOW - timedelta(hours=8))
     choose(qtbot, by_name(panel, QComboBox, "Offer method"), "In person")
     choose(qtbot, by_name(panel, QComboBox, "Offer outcome"), "Accepted")
     click(qtbot, panel, "Record offer")
@@ -240,7 +250,7 @@ def record_two_sessions(qtbot, view: InterviewView) -> None:
         (NOW - timedelta(hours=3), "Home", "Interpreter", False),
     ):
         n = panel.model.rowCount()
-        type_datetime(qtbot, by_name(panel, QWidget, "Session date and time"), when)
+        type_datetime(qtbot, date_field(panel, "Session date and time"), when)
         spin = by_name(panel, QSpinBox, "Session length in minutes")
         spin.setFocus()
         qtbot.keyClicks(spin.lineEdit(), "45")
@@ -288,7 +298,8 @@ def build_safety_plan(qtbot, view: InterviewView) -> None:
         qtbot.keyClick(edit, Qt.Key.Key_Return)
     qtbot.keyClicks(by_name(panel, QLineEdit, "Action: who"), "Carer")
     qtbot.keyClicks(by_name(panel, QLineEdit, "Action: does what"), "Agree Friday curfew")
-    by_name(panel, QDateEdit, "Action: by when").setDate(QDate(2026, 3, 17))
+    by_when = date_field(panel, "Action: by when").edit
+    qtbot.keyClicks(by_when, "17032026")  # digits only: read as 17/03/2026
     click(qtbot, panel, "Add action")
     qtbot.waitUntil(lambda: panel.lists["action"].model.rowCount() == 1, timeout=5000)
     settle(qtbot, view)
@@ -379,17 +390,14 @@ def test_offer_session_plan_sign_complete_amend(
             ("action", "Agree Friday curfew"),
         }
 
-    # Outcomes: tick a referral with a date, write the analysis.
+    # Outcomes: tick a referral (it takes today's date), write the analysis; saved as typed.
     view.go_to("rhi_outcomes")
     outcomes = view.panels["rhi_outcomes"]
     tick(qtbot, by_name(outcomes, QCheckBox, "CAMHS"))
-    click(qtbot, outcomes, "Save outcomes")
-    qtbot.waitUntil(lambda: outcomes.lines["camhs"].error.text() != "", timeout=5000)
-    assert "Enter the date it was made." in outcomes.lines["camhs"].error.text()
-    by_name(outcomes, QDateEdit, "CAMHS: date").setDate(QDate(2026, 3, 10))
+    assert date_field(outcomes, "CAMHS: date").edit.text() == f"{NOW.astimezone():%d/%m/%Y}"
     qtbot.keyClicks(by_name(outcomes, QPlainTextEdit, "Analysis"), "Push from home, pull to town.")
-    click(qtbot, outcomes, "Save outcomes")
-    qtbot.waitUntil(lambda: outcomes.saved_label.text() == "Outcomes saved.", timeout=5000)
+    qtbot.waitUntil(lambda: outcomes.saved_label.text().startswith("Saved"), timeout=5000)
+    settle(qtbot, view)
 
     # Review lists what is missing; an item is a link to its question.
     view.go_to("rhi_review")
@@ -414,7 +422,9 @@ def test_offer_session_plan_sign_complete_amend(
     qtbot.waitUntil(lambda: review.complete_button.isEnabled(), timeout=5000)
     assert review.headline.text() == "Ready to complete"
     click(qtbot, review, "Complete interview")
-    qtbot.waitUntil(lambda: view.locked or review.error.text() != "", timeout=5000)
+    qtbot.waitUntil(lambda: view._complete_dialog is not None, timeout=5000)
+    qtbot.mouseClick(view._complete_dialog.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.locked or review.error.text() != "", timeout=10_000)
     assert view.locked, review.error.text()
 
     # Locked: every input disabled, the banner says so, and the store refuses writes.
@@ -500,8 +510,7 @@ def test_offer_session_plan_sign_complete_amend(
         "safety_plan.add_item",
         "safety_plan.add_item",
         "safety_plan.update_item",
-        "referrals.replace",
-        "outcomes.set",
+        "outcomes.save",
         "signature.sign",
         "interview.complete",
         "interview.amend",

@@ -53,6 +53,8 @@ class RhiStatus(_Coded):
     OFFERED = "offered"
     DECLINED = "declined"
     DRAFT = "draft"
+    # The Missing Lead reviewed it and sent it back ("has issues"): the worker must act.
+    RETURNED = "returned"
     COMPLETED = "completed"
     SYNCED = "synced"
 
@@ -133,6 +135,11 @@ class RiskFlag(_Coded):
     FORCED_MARRIAGE = "forced_marriage"
     FGM = "fgm"
     RADICALISATION = "radicalisation"
+    CHILD_PROTECTION = "child_protection"  # abuse or neglect at home
+    ADULTS_GROOMING = "adults_grooming"  # adults giving money, food, drugs, somewhere to stay
+    HARM = "harm"  # hurt, threatened, injured or afraid
+    REPEAT_MISSING = "repeat_missing"
+    SLEEPING_ROUGH = "sleeping_rough"
 
 
 class SessionPresent(_Coded):
@@ -169,6 +176,7 @@ _LABELS: dict[StrEnum, str] = {
     RiskGrade.NO_APPARENT_RISK: "No apparent risk",
     Sex.NOT_KNOWN: "Not known",
     RhiStatus.NOT_OFFERED: "Not offered",
+    RhiStatus.RETURNED: "Returned by reviewer",
     InterviewState.HAS_ISSUES: "Has issues",
     OfferMethod.IN_PERSON: "In person",
     OfferOutcome.NO_CONTACT: "No contact",
@@ -198,6 +206,11 @@ _LABELS: dict[StrEnum, str] = {
     RiskFlag.FORCED_MARRIAGE: "Forced marriage",
     RiskFlag.FGM: "Female genital mutilation (FGM)",
     RiskFlag.RADICALISATION: "Radicalisation (Prevent)",
+    RiskFlag.CHILD_PROTECTION: "Abuse or neglect at home (child protection)",
+    RiskFlag.ADULTS_GROOMING: "Adults giving money, gifts, drugs or somewhere to stay",
+    RiskFlag.HARM: "Harm, threats or injury",
+    RiskFlag.REPEAT_MISSING: "Going missing repeatedly",
+    RiskFlag.SLEEPING_ROUGH: "Slept rough",
     SessionPresent.SOCIAL_WORKER: "Social worker (joint session)",
     SessionPresent.INTERPRETER: "Interpreter",
     SessionPresent.CARER: "Parent or carer",

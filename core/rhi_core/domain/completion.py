@@ -12,6 +12,10 @@ Two completion paths:
   after the return (the statutory duty is to offer within 72 hours), and the worker's signature
   (the worker signs off that the decision was recorded).
 
+On the held path, every raised risk flag that suggests a referral (``domain.referrals``) needs
+an answer before completion: a referral of a suggested kind, or the worker's reason for making
+none. It is not a hard block on the worker's judgement, only on silence.
+
 Each problem carries a link target so the UI can jump to the place that fixes it.
 """
 
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Protocol
 
-from .codes import DeclineReason, LateReason
+from .codes import DeclineReason, LateReason, ReferralKind
+from .referrals import FlagResponse
 
 
 class FormProblemLike(Protocol):
@@ -43,7 +48,8 @@ class CompletionProblem:
     """One missing required item. ``field`` and ``message`` match ``EpisodeProblem`` so a list of
     these can travel in ``ValidationFailed``; ``target`` is where the UI should take the worker."""
 
-    kind: str  # answer / offer / decline / session / late_reason / signature / episodes
+    # answer / offer / decline / session / late_reason / signature / episodes / flag_referral
+    kind: str
     message: str
     section: str | None = None
     question: str | None = None
@@ -85,6 +91,8 @@ class CompletionFacts:
     decline_reason: str | None = None
     decline_note: str | None = None
     has_worker_signature: bool = False
+    flag_responses: tuple[FlagResponse, ...] = ()  # raised flags that suggest a referral
+    flag_labels: dict[str, str] = dc_field(default_factory=dict)  # code -> the form's label
 
 
 def completion_problems(
@@ -117,6 +125,7 @@ def completion_problems(
             )
         late = facts.held_within_72h is False
         late_msg = "The interview was held more than 72 hours after the return: choose why."
+        problems.extend(_flag_problems(facts))
     if late:
         if not facts.late_reason:
             problems.append(CompletionProblem("late_reason", late_msg, item="late_reason"))
@@ -163,6 +172,25 @@ def _decline_problems(facts: CompletionFacts) -> list[CompletionProblem]:
                 "Describe the reason, as 'Other' was chosen.",
                 item="decline_note",
                 extra={"offer_id": offer or ""},
+            )
+        )
+    return out
+
+
+def _flag_problems(facts: CompletionFacts) -> list[CompletionProblem]:
+    out: list[CompletionProblem] = []
+    for response in facts.flag_responses:
+        if response.answered:
+            continue
+        label = facts.flag_labels.get(response.code) or response.code
+        kinds = [ReferralKind(k).label for k in response.suggested]
+        listed = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+        out.append(
+            CompletionProblem(
+                "flag_referral",
+                f"{label}: consider {listed}. None is recorded: record the referral, or say "
+                "why not.",
+                item=response.code,
             )
         )
     return out

@@ -4,17 +4,26 @@ A flag is raised when its ``when`` expression is true over the interview's answe
 after relevance, so answers to questions that no longer apply do not count). A flag whose
 expression fails at run time is returned with ``error`` set rather than dropped: in
 safeguarding, "could not be checked" must be seen, never silently read as "no concern".
+
+Each raised flag also says *why*: the parts of its expression (the top-level ``or`` branches)
+that are true, in the worker's words ("How were they contacted?: Social media"), so a worker
+and a reviewer can see what the flag keyed on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from rhi_core.forms.evaluate import Answers, evaluate
-from rhi_core.forms.expressions.compiler import Context
+from rhi_core.forms.expressions.ast import Binary, Call, Literal, Node, Ref
+from rhi_core.forms.expressions.compiler import Compiled, Context, compile_expr
+from rhi_core.forms.expressions.parser import parse, refs_in
 from rhi_core.forms.expressions.values import to_bool
-from rhi_core.forms.schema import FormDefinition, Text
+from rhi_core.forms.labels import choice_label, text_in
+from rhi_core.forms.schema import FormDefinition, Question, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,7 @@ class RiskFlag:
     label: Text
     prompts: tuple[Text, ...]
     error: str | None = None  # set when the flag's expression could not be evaluated
+    reasons: tuple[str, ...] = ()  # the answers that raised it, in the worker's words
 
 
 def compute_risk_flags(
@@ -39,5 +49,86 @@ def compute_risk_flags(
             raised.append(RiskFlag(flag.code, flag.label, flag.prompts, str(exc) or "error"))
             continue
         if hit:
-            raised.append(RiskFlag(flag.code, flag.label, flag.prompts))
+            reasons = _reasons(form, flag.when, ctx)
+            raised.append(RiskFlag(flag.code, flag.label, flag.prompts, reasons=reasons))
     return raised
+
+
+# --- why a flag was raised --------------------------------------------------------------------
+
+
+def _branches(node: Node) -> list[Node]:
+    if isinstance(node, Binary) and node.op == "or":
+        return _branches(node.left) + _branches(node.right)
+    return [node]
+
+
+@lru_cache(maxsize=256)
+def _compiled_branches(expression: str) -> tuple[tuple[Node, Compiled], ...]:
+    return tuple((b, compile_expr(b)) for b in _branches(parse(expression)))
+
+
+def _reasons(form: FormDefinition, expression: str, ctx: Context) -> tuple[str, ...]:
+    out: list[str] = []
+    try:
+        branches = _compiled_branches(expression)
+    except Exception:  # noqa: BLE001 - the flag itself evaluated; its explanation is a bonus
+        return ()
+    for node, fn in branches:
+        try:
+            if not to_bool(fn(ctx)):
+                continue
+        except Exception:  # noqa: BLE001
+            continue
+        text = _describe(form, node, ctx)
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def _question(form: FormDefinition, name: str) -> Question | None:
+    item = form.item(name)
+    return item if isinstance(item, Question) else None
+
+
+def _label(form: FormDefinition, name: str) -> str:
+    q = _question(form, name)
+    text = (text_in(q.label, form, None) if q is not None else "") or name
+    return text.rstrip(" ?")
+
+
+def _value_text(form: FormDefinition, name: str, value: Any) -> str:
+    q = _question(form, name)
+    if q is not None and q.choices:
+        for choice in form.choices.get(q.choices, ()):
+            if choice.value == str(value):
+                return choice_label(choice, form)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _describe(form: FormDefinition, node: Node, ctx: Context) -> str:
+    if isinstance(node, Binary) and node.op == "and":
+        parts = [_describe(form, n, ctx) for n in (node.left, node.right)]
+        return " and ".join(p for p in parts if p)
+    if isinstance(node, Binary) and node.op == "or":
+        parts = [_describe(form, n, ctx) for n in _branches(node)]
+        return " or ".join(p for p in parts if p)
+    if isinstance(node, Call) and node.name == "selected" and len(node.args) == 2:
+        ref, choice = node.args
+        if isinstance(ref, Ref) and isinstance(choice, Literal):
+            return f"{_label(form, ref.name)}: {_value_text(form, ref.name, choice.value)}"
+    if isinstance(node, Binary) and node.op == "=":
+        ref, lit = node.left, node.right
+        if isinstance(ref, Literal) and isinstance(lit, Ref):
+            ref, lit = lit, ref
+        if isinstance(ref, Ref) and isinstance(lit, Literal):
+            return f"{_label(form, ref.name)}: {_value_text(form, ref.name, lit.value)}"
+    names = list(dict.fromkeys(r.name for r in refs_in(node)))
+    shown = []
+    for name in names:
+        value = ctx.top.get(name)
+        if value not in (None, "", []):
+            shown.append(f"{_label(form, name)}: {_value_text(form, name, value)}")
+    return "; ".join(shown)

@@ -95,6 +95,7 @@ class AnswerItem:
 
     label: str
     answer: str
+    by_young_person: bool = False  # typed by the young person themselves (their own words)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,52 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class UnansweredGroup:
+    """The questions of one section that applied but were not answered (listed at the end)."""
+
+    section: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryFlag:
+    """A risk flag on page 1: what raised it and what was done about it."""
+
+    label: str
+    raised_by: tuple[str, ...] = ()
+    action: str = ""  # e.g. "Referred: MACE (10 Mar 2026)" or "No referral: <the reason>"
+
+
+@dataclass(frozen=True)
+class ChildWords:
+    label: str  # the question
+    text: str
+    by_young_person: bool = False  # typed by the child in young-person mode
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """Page 1: what a Missing Lead needs in a minute (and what the worker reads back before
+    completing). Plain strings, already worded."""
+
+    child: str = ""
+    facts: tuple[tuple[str, str], ...] = ()  # ("Episodes", "…"), ("Offer and consent", "…"), …
+    flags: tuple[SummaryFlag, ...] = ()
+    child_words: tuple[ChildWords, ...] = ()
+    plan: tuple[tuple[str, str], ...] = ()  # ("Trusted adults", "…"), …
+    referrals: tuple[str, ...] = ()
+    push: tuple[str, ...] = ()
+    pull: tuple[str, ...] = ()
+    analysis: str = ""
+    recommendations: str = ""
+    unanswered: tuple[UnansweredGroup, ...] = ()
+
+    @property
+    def unanswered_count(self) -> int:
+        return sum(len(g.questions) for g in self.unanswered)
+
+
+@dataclass(frozen=True)
 class InterviewDocument:
     meta: DocumentMeta
     child: ChildSummary
@@ -233,6 +280,8 @@ class InterviewDocument:
     safety_plan: SafetyPlan = field(default_factory=SafetyPlan)
     outcomes: Outcomes = field(default_factory=Outcomes)
     signatures: tuple[Signature, ...] = ()
+    summary: RecordSummary | None = None  # page 1, when given
+    unanswered: tuple[UnansweredGroup, ...] = ()  # listed compactly at the end
 
 
 # --- canonical JSON ---------------------------------------------------------------------------

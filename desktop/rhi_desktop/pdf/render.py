@@ -19,6 +19,7 @@ from reportlab.platypus import (
     HRFlowable,
     Image,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -38,7 +39,15 @@ from rhi_core.domain.codes import (
     Sex,
 )
 
-from .document import CONTENT_HASH_KEYWORD, AnswerItem, InterviewDocument, RepeatTable, Signature
+from .document import (
+    CONTENT_HASH_KEYWORD,
+    AnswerItem,
+    InterviewDocument,
+    RecordSummary,
+    RepeatTable,
+    Signature,
+    UnansweredGroup,
+)
 from .fonts import register_fonts
 from .layout import (
     BAND,
@@ -68,6 +77,7 @@ from .text import fmt_bool, fmt_date, fmt_datetime, label
 __all__ = ["CONTENT_HASH_KEYWORD", "render_interview_pdf", "render_safety_plan_pdf"]
 
 UNVERIFIED_NOTE = "Signed with a local certificate — not verified by your organisation."
+OWN_WORDS_MARK = "In the young person's own words (typed by them)"
 
 WIDTH = A4[0] - 2 * PAGE_MARGIN_X
 
@@ -115,6 +125,10 @@ def render_interview_pdf(doc: InterviewDocument) -> bytes:
 
 def _story(doc: InterviewDocument) -> Iterable[Flowable]:
     yield from _title(doc)
+    if doc.summary is not None:
+        yield from _summary(doc.summary)
+        yield PageBreak()
+        yield para("The full record", H1, WIDTH)
     parts = [
         _child(doc),
         _episodes(doc),
@@ -126,6 +140,8 @@ def _story(doc: InterviewDocument) -> Iterable[Flowable]:
         _safety_plan(doc),
         _outcomes(doc),
     ]
+    if doc.unanswered:
+        parts.append(_unanswered(doc.unanswered))
     for part in parts:
         flowables = list(part)
         # A heading never sits alone at the foot of a page: keep the headings with the first
@@ -136,6 +152,87 @@ def _story(doc: InterviewDocument) -> Iterable[Flowable]:
         yield KeepTogether(flowables[: n + 1])
         yield from flowables[n + 1 :]
     yield from _signatures(doc)
+
+
+# --- page 1: the summary ----------------------------------------------------------------------
+
+KEY = style("key", parent=BODY, fontName=H3.fontName)
+QUOTE = style("quote", parent=BODY, leftIndent=8)
+SUMMARY_H = style("sumh", parent=H3, spaceBefore=7, spaceAfter=2)
+
+
+def _h(text: str) -> Flowable:
+    return para(text, SUMMARY_H, WIDTH)
+
+
+def _summary(s: RecordSummary) -> Iterable[Flowable]:
+    """What a Missing Lead reads in a minute: one page, the rest of the record after it."""
+    yield Spacer(1, 6)
+    yield para("Summary", H2, WIDTH)
+    yield para(s.child, KEY, WIDTH)
+    yield Spacer(1, 3)
+    if s.facts:
+        yield grid(None, [[k, v] for k, v in s.facts], _cols(0.24, 0.76), first_col_muted=True)
+    yield _h("Risk flags and what was done")
+    if s.flags:
+        yield grid(
+            ["Flag", "Raised by", "What was done"],
+            [[f.label, "; ".join(f.raised_by), f.action] for f in s.flags],
+            _cols(0.28, 0.42, 0.30),
+        )
+    else:
+        yield para("No risk flag was raised.", BODY, WIDTH)
+    if s.child_words:
+        yield _h("The child's own words")
+        for w in s.child_words:
+            mark = f" — {OWN_WORDS_MARK}" if w.by_young_person else ""
+            yield para(w.label + mark, LABEL, WIDTH)
+            yield para(f"“{w.text}”", QUOTE, WIDTH - 8)
+    yield _h("Safety plan")
+    yield grid(None, [[k, v] for k, v in s.plan], _cols(0.24, 0.76), first_col_muted=True)
+    yield _h("Referrals")
+    yield from _bullets(s.referrals, WIDTH, "No referral made.")
+    if s.push or s.pull:
+        half = WIDTH / 2 - 6
+        left = [para("Push factors", LABEL, half), *_bullets(s.push, half, "None identified.")]
+        right = [para("Pull factors", LABEL, half), *_bullets(s.pull, half, "None identified.")]
+        yield _h("Why they went")
+        t = Table([[left, right]], colWidths=[WIDTH / 2, WIDTH / 2], hAlign="LEFT")
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                ]
+            )
+        )
+        yield t
+    yield _h("Worker's analysis")
+    yield para(s.analysis or "—", BODY, WIDTH)
+    if s.recommendations:
+        yield _h("Recommendations")
+        yield para(s.recommendations, BODY, WIDTH)
+    n = s.unanswered_count
+    yield Spacer(1, 6)
+    yield para(
+        f"{n} question{'s' if n != 1 else ''} that applied were left unanswered: listed at the "
+        "end of the record."
+        if n
+        else "Every question that applied was answered.",
+        SMALL,
+        WIDTH,
+    )
+
+
+def _unanswered(groups: Iterable[UnansweredGroup]) -> Iterable[Flowable]:
+    groups = list(groups)
+    n = sum(len(g.questions) for g in groups)
+    yield from _heading(f"Not answered ({n})")
+    yield para("These questions applied to this interview but have no answer.", SMALL, WIDTH)
+    for g in groups:
+        yield para(g.section, H3, WIDTH)
+        yield para("; ".join(g.questions), SMALL, WIDTH)
 
 
 def _is_heading(f: Flowable) -> bool:
@@ -339,7 +436,8 @@ def _answers(title: str, items: Iterable[AnswerItem | RepeatTable]) -> Iterable[
 
     for item in items:
         if isinstance(item, AnswerItem):
-            pending.append([item.label, item.answer])
+            answer = f"{item.answer}\n({OWN_WORDS_MARK})" if item.by_young_person else item.answer
+            pending.append([item.label, answer])
             continue
         yield from flush()
         head = para(item.title, H3, WIDTH)

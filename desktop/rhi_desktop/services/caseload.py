@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from rhi_core.domain.codes import InterviewState, OfferOutcome, RhiStatus
 from rhi_core.domain.deadlines import Deadline, rhi_deadline
 from rhi_core.domain.episodes import age_on
+from rhi_desktop.security import audit
 from rhi_desktop.store.models import (
     MissingEpisode,
 )
@@ -88,7 +89,9 @@ def status_from(
     decline is what the worker needs to see, not that the paperwork is done."""
     if state is not None and not held and last_outcome == OfferOutcome.DECLINED:
         return RhiStatus.DECLINED
-    if state in (InterviewState.DRAFT, InterviewState.HAS_ISSUES):
+    if state == InterviewState.HAS_ISSUES:
+        return RhiStatus.RETURNED  # the reviewer sent it back: the worker must act
+    if state == InterviewState.DRAFT:
         return RhiStatus.DRAFT
     if state == InterviewState.COMPLETED:
         return RhiStatus.COMPLETED
@@ -210,3 +213,10 @@ def child_episodes(session: Session, child_id: str) -> list[EpisodeRow]:
         .order_by(MissingEpisode.started_at.desc())
     )
     return [EpisodeRow(*r) for r in result]
+
+
+def view_child(session: Session, child_id: str, *, actor: str) -> list[EpisodeRow]:
+    """A worker opened a child's panel: the episodes, and the access in the audit trail
+    (looking at a child's record is an access the trail must show)."""
+    audit.record(session, actor=actor, action="child.view", entity="child", entity_id=child_id)
+    return child_episodes(session, child_id)

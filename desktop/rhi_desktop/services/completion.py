@@ -25,7 +25,7 @@ new revision is completed: the RHI *was* completed (the amendment corrects it), 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,15 @@ from sqlalchemy.orm import Session
 
 from rhi_core.domain import completion as rules
 from rhi_core.domain.codes import InterviewState, OfferOutcome, SignatureRole
-from rhi_core.domain.completion import CompletionProblem, FormProblemLike
+from rhi_core.domain.completion import CompletionProblem
 from rhi_core.domain.episodes import EpisodeProblem
 from rhi_core.domain.offers import OfferFacts, Timeliness, is_declined, timeliness
+from rhi_core.domain.referrals import flag_responses
+from rhi_core.forms.evaluate import Problem as FormProblem
+from rhi_core.forms.evaluate import evaluate
+from rhi_core.forms.labels import text_in
+from rhi_core.forms.risk import RiskFlag, compute_risk_flags
+from rhi_core.forms.schema import FormDefinition
 from rhi_desktop.security import audit
 from rhi_desktop.store.errors import StoreError
 from rhi_desktop.store.models import (
@@ -54,6 +60,7 @@ from rhi_desktop.store.models import (
 from rhi_desktop.store.types import utcnow
 
 from .children import ValidationFailed
+from .forms_registry import current_form, get_form
 
 EDITABLE_STATES: frozenset[str | None] = frozenset({None, InterviewState.DRAFT})
 AMENDABLE_STATES: frozenset[str] = frozenset(
@@ -179,7 +186,59 @@ def is_declined_path(session: Session, interview: ReturnInterview) -> bool:
     return is_declined([OfferFacts(o.at, o.outcome) for o in offers], n_sessions)
 
 
-def _facts(session: Session, interview: ReturnInterview, now: datetime) -> rules.CompletionFacts:
+# --- the questionnaire, as stored ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormState:
+    """The stored answers of a revision as the forms engine reads them: what is still
+    unanswered and which risk flags they raise. Computed here, from the store, so no caller
+    can complete a record by passing in a shorter list."""
+
+    form: FormDefinition | None
+    problems: tuple[FormProblem, ...] = ()
+    flags: tuple[RiskFlag, ...] = ()
+
+
+def stored_answers(session: Session, interview_id: str, revision: int) -> dict[str, Any]:
+    rows = session.execute(
+        select(Answer.question, Answer.value).where(
+            Answer.interview_id == interview_id,
+            Answer.revision == revision,
+            Answer.repeat_path == "",
+        )
+    )
+    return {name: value for name, value in rows}
+
+
+def interview_form(session: Session, interview: ReturnInterview) -> FormDefinition:
+    """The questionnaire this revision is pinned to (a held interview that never opened one
+    is held to today's: its required answers are still required)."""
+    if interview.form_id and interview.form_version:
+        return get_form(interview.form_id, interview.form_version, session)
+    return current_form(session)
+
+
+def form_state(
+    session: Session, interview: ReturnInterview, now: datetime, revision: int | None = None
+) -> FormState:
+    rev = interview.revision if revision is None else revision
+    form = interview_form(session, interview)
+    answers = stored_answers(session, interview.id, rev)
+    # The forms engine works in the laptop's wall time (today() in an expression).
+    moment = now.astimezone().replace(tzinfo=None)
+    evaluation = evaluate(form, answers, now=moment)
+    flags = compute_risk_flags(form, answers, now=moment)
+    return FormState(form, tuple(evaluation.problems(form)), tuple(flags))
+
+
+def flag_label(flag: RiskFlag, form: FormDefinition | None) -> str:
+    return (text_in(flag.label, form, None) if form is not None else "") or flag.code
+
+
+def completion_facts(
+    session: Session, interview: ReturnInterview, now: datetime, state: FormState
+) -> rules.CompletionFacts:
     rev = interview.revision
     offers = offers_for(session, interview.id, rev)
     n_sessions = len(sessions_for(session, interview.id, rev))
@@ -196,6 +255,10 @@ def _facts(session: Session, interview: ReturnInterview, now: datetime) -> rules
             Signature.png.is_not(None),
         )
     )
+    kinds = session.scalars(
+        select(Referral.kind).where(Referral.interview_id == interview.id, Referral.revision == rev)
+    ).all()
+    raised = [f.code for f in state.flags if f.error is None]
     return rules.CompletionFacts(
         has_returned_episode=any(e.returned_at for e in interview.episodes),
         session_count=n_sessions,
@@ -210,46 +273,47 @@ def _facts(session: Session, interview: ReturnInterview, now: datetime) -> rules
         decline_reason=last_decline.decline_reason if last_decline else None,
         decline_note=last_decline.decline_note if last_decline else None,
         has_worker_signature=bool(worker_signed),
+        flag_responses=tuple(flag_responses(raised, kinds, interview.flag_decisions or {})),
+        flag_labels={f.code: flag_label(f, state.form) for f in state.flags},
     )
 
 
 def completion_problems(
-    session: Session,
-    interview_id: str,
-    form_problems: Iterable[FormProblemLike] = (),
-    *,
-    now: datetime | None = None,
+    session: Session, interview_id: str, *, now: datetime | None = None
 ) -> list[CompletionProblem]:
     """Everything the current revision still needs, each with a link target (``.target``).
 
-    ``form_problems`` come from the form engine (objects with ``.question``, ``.section`` and
-    ``.message``); they are ignored on the declined path, where the interview was not held.
-    """
+    The questionnaire's gaps are read from the stored answers (ignored on the declined path,
+    where the interview was not held)."""
     interview = get_interview(session, interview_id)
-    return rules.completion_problems(_facts(session, interview, now or utcnow()), form_problems)
+    when = now or utcnow()
+    state = form_state(session, interview, when)
+    return rules.completion_problems(
+        completion_facts(session, interview, when, state), state.problems
+    )
 
 
 # --- life cycle ----------------------------------------------------------------------------------
 
 
-def complete(
-    session: Session,
-    interview_id: str,
-    *,
-    actor: str,
-    now: datetime,
-    form_problems: Iterable[FormProblemLike] = (),
-) -> ReturnInterview:
-    """Complete and lock the current revision, or raise IncompleteInterview with every gap."""
+def complete(session: Session, interview_id: str, *, actor: str, now: datetime) -> ReturnInterview:
+    """Complete and lock the current revision, or raise IncompleteInterview with every gap.
+
+    The service reads the questionnaire itself: what the screen believes is not asked."""
     interview = assert_editable(session, interview_id)
-    form_problems = list(form_problems)
-    problems = rules.completion_problems(_facts(session, interview, now), form_problems)
+    state = form_state(session, interview, now)
+    problems = rules.completion_problems(
+        completion_facts(session, interview, now, state), state.problems
+    )
     if problems:
         raise IncompleteInterview(problems)
     declined = is_declined_path(session, interview)
     interview.state = InterviewState.COMPLETED
     interview.completed_at = now
     interview.locked_at = now
+    if not declined:
+        # The flags as the stored answers raise them, frozen with the record.
+        interview.risk_flags = sorted({f.code for f in state.flags if f.error is None})
     touch(interview, now)
     session.flush()
     record_step(
@@ -332,6 +396,7 @@ def _new_revision(
             recommendations=interview.recommendations,
             shared_with_social_worker_on=interview.shared_with_social_worker_on,
             amendment_reason=interview.amendment_reason,
+            flag_decisions=interview.flag_decisions,
             superseded_at=now,
         )
     )
@@ -345,7 +410,8 @@ def _new_revision(
                 question=a.question,
                 repeat_path=a.repeat_path,
                 value=a.value,
-                updated_at=now,
+                updated_at=a.updated_at,  # when it was written, by whom: carried over
+                author=a.author,
             )
         )
     plan = session.scalar(

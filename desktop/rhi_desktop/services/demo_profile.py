@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from rhi_core.demo.synthetic import generate
@@ -32,6 +32,8 @@ from rhi_core.domain.codes import (
     SessionPresent,
     SignatureRole,
 )
+from rhi_core.domain.referrals import suggested_referrals
+from rhi_core.forms.risk import compute_risk_flags
 from rhi_core.reports.records import Dataset, InterviewRecord
 from rhi_desktop.security import audit
 from rhi_desktop.security.keys import KdfParams
@@ -102,6 +104,7 @@ def write_dataset(
     """
     completed = {str(s) for s in _COMPLETED}
     form = current_form()
+    raised: dict[str, list[str]] = {}  # interview id -> the flags its answers raise
     if data.children:
         session.execute(
             insert(Child),
@@ -177,6 +180,11 @@ def write_dataset(
         if answers_seed is not None:
             rng = random.Random(answers_seed)
             stamp = now or datetime.now(UTC)
+            answered = {
+                i.id: demo_answers(form, rng, i.state != "draft", tuple(i.risk_flags))
+                for i in data.interviews
+                if i.state is not None
+            }
             rows = [
                 {
                     "id": _fast_id(),
@@ -188,12 +196,17 @@ def write_dataset(
                     "updated_at": i.completed_at or i.held_at or stamp,
                 }
                 for i in data.interviews
-                if i.state is not None
-                for name, value in demo_answers(
-                    form, rng, i.state != "draft", tuple(i.risk_flags)
-                ).items()
+                if i.id in answered
+                for name, value in answered[i.id].items()
             ]
             _bulk(session, Answer, rows)
+            # The flags the answers raise, so each completed record's referrals answer them
+            # (a completed record must: see domain.referrals).
+            raised = {
+                i.id: [f.code for f in compute_risk_flags(form, answered[i.id])]
+                for i in data.interviews
+                if i.id in answered and str(i.state) in completed
+            }
     if data.offers:
         session.execute(
             insert(OfferAttempt),
@@ -213,7 +226,7 @@ def write_dataset(
             ],
         )
     if answers_seed is not None:
-        _write_record_details(session, data, random.Random(answers_seed + 1), now)
+        _write_record_details(session, data, random.Random(answers_seed + 1), now, raised)
 
 
 # --- the rest of a held / completed record ------------------------------------------------------
@@ -289,7 +302,11 @@ def _outcomes_text(i: InterviewRecord, now: datetime | None) -> dict[str, Any]:
 
 
 def _write_record_details(
-    session: Session, data: Dataset, rng: random.Random, now: datetime | None
+    session: Session,
+    data: Dataset,
+    rng: random.Random,
+    now: datetime | None,
+    raised: dict[str, list[str]],
 ) -> None:
     children = {c.id: c for c in data.children}
     accepted = {
@@ -301,6 +318,7 @@ def _write_record_details(
     items: list[dict[str, Any]] = []
     referrals: list[dict[str, Any]] = []
     signatures: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
     for i in data.interviews:
         if i.held_at is None or i.state is None:
             continue
@@ -347,6 +365,10 @@ def _write_record_details(
         )
         items.extend(_plan_items(plan_id, child.first_name, i.worker, done.date(), rng))
         referrals.extend(_referrals(i, done.date()))
+        kinds = {r["kind"] for r in referrals if r["interview_id"] == i.id}
+        reasons = _flag_reasons(raised.get(i.id, []), kinds)
+        if reasons:
+            decisions.append({"id": i.id, "flag_decisions": reasons})
         signatures.extend(_signatures(i, f"{child.first_name} {child.last_name}", rng))
     for model, rows in (
         (OfferAttempt, offers),
@@ -357,6 +379,24 @@ def _write_record_details(
         (Signature, signatures),
     ):
         _bulk(session, model, rows)
+    if decisions:
+        session.execute(update(ReturnInterview), decisions)
+
+
+# What a worker writes when a flag asks for a referral they judged was not needed (the
+# synthetic data's referrals are calibrated to the seed council's figures, so they stay).
+_NO_REFERRAL = (
+    "Discussed with the social worker and the family; not needed now, the safety plan covers "
+    "it and it will be reviewed."
+)
+
+
+def _flag_reasons(raised: list[str], kinds: set[str]) -> dict[str, str]:
+    return {
+        code: _NO_REFERRAL
+        for code in raised
+        if (suggested := suggested_referrals(code)) and not kinds & set(suggested)
+    }
 
 
 def _fast_id() -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from rhi_core.domain.codes import InterviewState
 from rhi_core.domain.episodes import EpisodeProblem  # noqa: I001
+from rhi_core.domain.offers import Timeliness
 from rhi_core.forms.schema import FormDefinition
 from rhi_desktop.security import audit
-from rhi_desktop.store.models import Child, MissingEpisode, ReturnInterview
+from rhi_desktop.store.models import Child, MissingEpisode, ReturnInterview, ReviewFeedback
 
-from .answers import load_answers
+from .answers import Authorship, load_answers, load_authors
 from .children import ValidationFailed
+from .completion import interview_timeliness
 from .forms_registry import get_form
 
 
@@ -34,6 +36,9 @@ class WizardData:
     child_local_id: str
     child_dob: date
     child_language: str
+    authors: dict[str, Authorship] = field(default_factory=dict)  # who wrote each answer
+    timeliness: Timeliness | None = None  # the 72-hour clock, as the interview opens
+    reviewer_note: str | None = None  # "has issues": the reviewer's comment, who and when
 
 
 def start_or_resume(
@@ -90,11 +95,12 @@ def start_or_resume(
     return interview.id
 
 
-def load_wizard(session: Session, interview_id: str) -> WizardData:
+def load_wizard(session: Session, interview_id: str, *, now: datetime | None = None) -> WizardData:
     interview = session.get(ReturnInterview, interview_id)
     if interview is None or interview.form_id is None or interview.form_version is None:
         raise ValidationFailed([EpisodeProblem("interview", "That interview has not started.")])
     child = interview.child
+    when = now or datetime.now(UTC)
     return WizardData(
         interview_id=interview.id,
         revision=interview.revision,
@@ -106,4 +112,27 @@ def load_wizard(session: Session, interview_id: str) -> WizardData:
         child_local_id=child.local_id,
         child_dob=child.dob,
         child_language=child.preferred_language,
+        authors=load_authors(session, interview.id, interview.revision),
+        timeliness=interview_timeliness(session, interview, when),
+        reviewer_note=review_note(session, interview),
     )
+
+
+def review_note(session: Session, interview: ReturnInterview) -> str | None:
+    """The reviewer's word on a revision sent back with issues: comment, who, when."""
+    if interview.state != InterviewState.HAS_ISSUES:
+        return None
+    feedback = session.scalars(
+        select(ReviewFeedback)
+        .where(
+            ReviewFeedback.interview_id == interview.id,
+            ReviewFeedback.revision == interview.revision,
+        )
+        .order_by(ReviewFeedback.reviewed_at.desc())
+    ).first()
+    if feedback is None:
+        return None
+    who = feedback.reviewer or "the reviewer"
+    when = f"{feedback.reviewed_at.astimezone():%d/%m/%Y}"
+    comment = (feedback.comment or "").strip() or "No comment was given."
+    return f"{comment} — {who}, {when}"

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhi_core.domain.codes import ReferralKind
 from rhi_core.domain.episodes import EpisodeProblem
-from rhi_desktop.store.models import Referral, ReturnInterview
+from rhi_core.domain.referrals import REFERRALS_FOR_FLAG
+from rhi_desktop.store.models import AuditEvent, Referral, ReturnInterview
 
 from .children import ValidationFailed
 from .completion import assert_editable, record_step, touch
@@ -24,6 +26,8 @@ __all__ = [
     "referrals_for",
     "remove_referral",
     "replace_referrals",
+    "save_outcomes",
+    "set_flag_decision",
     "set_outcomes",
     "update_referral",
 ]
@@ -209,4 +213,139 @@ def set_outcomes(
             else None
         ),
     )
+    return interview
+
+
+# --- the Outcomes screen, saved as it is edited -------------------------------------------------
+
+# Text edited for a while is one edit in the audit trail, not one per pause in typing.
+AUDIT_TEXT_EDITS_EVERY = timedelta(minutes=10)
+
+
+def _summary(interview: ReturnInterview, rows: Sequence[Referral]) -> dict[str, Any]:
+    """What the audit trail says about the outcomes: codes and dates, never the free text."""
+    return {
+        "referrals": sorted(
+            [str(r.kind), r.made_on.isoformat() if r.made_on else None] for r in rows
+        ),
+        "has_analysis": interview.analysis is not None,
+        "has_recommendations": interview.recommendations is not None,
+        "shared_on": (
+            interview.shared_with_social_worker_on.isoformat()
+            if interview.shared_with_social_worker_on
+            else None
+        ),
+    }
+
+
+def _recently_audited(session: Session, interview: ReturnInterview, now: datetime) -> bool:
+    last = session.scalar(
+        select(AuditEvent.at)
+        .where(
+            AuditEvent.entity_id == interview.id,
+            AuditEvent.action == "outcomes.save",
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    return last is not None and now - last < AUDIT_TEXT_EDITS_EVERY
+
+
+def save_outcomes(
+    session: Session,
+    interview_id: str,
+    referrals: Sequence[ReferralInput],
+    data: OutcomesInput,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Save the whole Outcomes screen as it stands (referrals by kind, the analysis, the
+    recommendations, the date shared), in one transaction; True when anything changed.
+
+    Called as the worker edits, like the questionnaire's autosave: a referral keeps its id
+    while it stays ticked. Each change of a referral or a date is audited; edits of the free
+    text are audited once per ten minutes of editing (which parts are filled in, never the
+    words)."""
+    interview = assert_editable(session, interview_id)
+    problems: list[EpisodeProblem] = []
+    seen: set[str] = set()
+    for i, r in enumerate(referrals):
+        problems += _referral_problems(r, interview, now, f"referrals.{i}.")
+        if str(r.kind) in seen:
+            problems.append(EpisodeProblem(f"referrals.{i}.kind", "That referral is ticked twice."))
+        seen.add(str(r.kind))
+    if data.shared_with_social_worker_on is not None:
+        problems += _date_problems(
+            "shared_with_social_worker_on",
+            data.shared_with_social_worker_on,
+            interview,
+            now,
+            "it was shared",
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    existing = {str(r.kind): r for r in referrals_for(session, interview.id, interview.revision)}
+    before = _summary(interview, list(existing.values()))
+    texts_before = (interview.analysis, interview.recommendations)
+    notes_before = {k: r.note for k, r in existing.items()}
+    wanted = {str(r.kind): r for r in referrals}
+    for kind, row in existing.items():
+        if kind not in wanted:
+            session.delete(row)
+    rows: list[Referral] = []
+    for kind, r in wanted.items():
+        row = existing.get(kind)
+        if row is None:
+            row = _new(interview, r)
+            session.add(row)
+        else:
+            row.made_on = r.made_on
+            row.note = (r.note or "").strip() or None
+        rows.append(row)
+    interview.analysis = (data.analysis or "").strip() or None
+    interview.recommendations = (data.recommendations or "").strip() or None
+    interview.shared_with_social_worker_on = data.shared_with_social_worker_on
+    after = _summary(interview, rows)
+    notes_changed = notes_before != {str(r.kind): r.note for r in rows}
+    texts_changed = texts_before != (interview.analysis, interview.recommendations)
+    changed = after != before or texts_changed or notes_changed
+    if not changed:
+        return False
+    touch(interview, now)
+    session.flush()
+    if after != before or not _recently_audited(session, interview, now):
+        record_step(session, interview, "outcomes.save", actor=actor, **after)
+    return True
+
+
+def set_flag_decision(
+    session: Session,
+    interview_id: str,
+    flag: str,
+    reason: str | None,
+    *,
+    actor: str,
+    now: datetime,
+) -> ReturnInterview:
+    """Why no referral was made for a raised flag that suggests one (None or "" withdraws it).
+
+    The reason is printed beside the flag on the record; the audit names the flag only."""
+    interview = assert_editable(session, interview_id)
+    if flag not in REFERRALS_FOR_FLAG:
+        raise ValidationFailed(
+            [EpisodeProblem(f"flag:{flag}", "That risk flag does not ask for a referral.")]
+        )
+    decisions = dict(interview.flag_decisions or {})
+    text = (reason or "").strip()
+    if decisions.get(flag) == (text or None):
+        return interview
+    if text:
+        decisions[flag] = text
+    else:
+        decisions.pop(flag, None)
+    interview.flag_decisions = decisions or None
+    touch(interview, now)
+    session.flush()
+    record_step(session, interview, "flag.decision", actor=actor, flag=flag, has_reason=bool(text))
     return interview

@@ -9,24 +9,38 @@ outcomes / signatures / review screens show in one go, off the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rhi_core.domain.codes import InterviewState
-from rhi_core.domain.completion import CompletionProblem, FormProblemLike
+from rhi_core.domain import completion as rules
+from rhi_core.domain.codes import InterviewState, ReferralKind
+from rhi_core.domain.completion import CompletionProblem
+from rhi_core.domain.referrals import suggested_referrals
+from rhi_core.forms.labels import text_in
 from rhi_core.forms.schema import FormDefinition
 from rhi_desktop.security import audit
 from rhi_desktop.store.models import MissingEpisode, ReturnInterview, interview_episode
 
-from .completion import AMENDABLE_STATES, completion_problems, get_interview
-from .interview_flow import start_or_resume
+from .completion import (
+    AMENDABLE_STATES,
+    completion_facts,
+    flag_label,
+    form_state,
+    get_interview,
+)
+from .interview_flow import review_note, start_or_resume
 from .record_view import EpisodeView, RecordView, load_record
 
-__all__ = ["RecordSnapshot", "linkable_episodes", "load_snapshot", "open_for_child"]
+__all__ = [
+    "FlagView",
+    "RecordSnapshot",
+    "linkable_episodes",
+    "load_snapshot",
+    "open_for_child",
+]
 
 # States that open read-only from the caseload ("View record").
 VIEWABLE_STATES: frozenset[str] = frozenset(
@@ -35,13 +49,36 @@ VIEWABLE_STATES: frozenset[str] = frozenset(
 
 
 @dataclass(frozen=True)
+class FlagView:
+    """A raised risk flag as the record screens show it, with what was done about it."""
+
+    code: str
+    label: str
+    prompts: tuple[str, ...]
+    reasons: tuple[str, ...]  # the answers that raised it
+    suggested: tuple[str, ...]  # referral kinds that act on it (none: no referral asked for)
+    made: tuple[str, ...]  # those recorded
+    reason_not: str | None  # the worker's reason for making none
+    error: str | None = None
+
+    @property
+    def needs_answer(self) -> bool:
+        return bool(self.suggested) and not self.made and not self.reason_not
+
+    def suggested_labels(self) -> list[str]:
+        return [ReferralKind(k).label for k in self.suggested]
+
+
+@dataclass(frozen=True)
 class RecordSnapshot:
     """What the RHI-level screens show: the record, the episodes that could still be linked,
-    and everything completion still needs (form problems included)."""
+    everything completion still needs (form problems included) and the raised risk flags."""
 
     record: RecordView
     linkable: tuple[EpisodeView, ...]
     problems: tuple[CompletionProblem, ...]
+    flags: tuple[FlagView, ...] = ()
+    review_note: str | None = None  # sent back with issues: the comment, who and when
 
     @property
     def locked(self) -> bool:
@@ -126,20 +163,38 @@ def linkable_episodes(session: Session, interview_id: str) -> list[EpisodeView]:
     ]
 
 
-def load_snapshot(
-    session: Session,
-    interview_id: str,
-    form_problems: Iterable[FormProblemLike] = (),
-    *,
-    now: datetime,
-) -> RecordSnapshot:
-    """The current revision as the RHI screens need it (a read: nothing is written)."""
+def load_snapshot(session: Session, interview_id: str, *, now: datetime) -> RecordSnapshot:
+    """The current revision as the RHI screens need it (a read: nothing is written). The
+    questionnaire's gaps and flags are read from the stored answers."""
     record = load_record(session, interview_id, now=now)
+    interview = get_interview(session, interview_id)
     locked = record.state in AMENDABLE_STATES
+    # A completed record reads as it was when completed (a today() must not change it).
+    state = form_state(
+        session, interview, record.completed_at if locked and record.completed_at else now
+    )
+    facts = completion_facts(session, interview, now, state)
+    responses = {r.code: r for r in facts.flag_responses}
+    made_kinds = {r.kind for r in record.referrals}
+    flags = []
+    for f in state.flags:
+        response = responses.get(f.code)
+        flags.append(
+            FlagView(
+                code=f.code,
+                label=flag_label(f, state.form),
+                prompts=tuple(text_in(p, state.form, None) for p in f.prompts if state.form),
+                reasons=f.reasons,
+                suggested=suggested_referrals(f.code),
+                made=tuple(k for k in suggested_referrals(f.code) if k in made_kinds),
+                reason_not=response.reason_not if response else None,
+                error=f.error,
+            )
+        )
     return RecordSnapshot(
         record=record,
         linkable=() if locked else tuple(linkable_episodes(session, interview_id)),
-        problems=()
-        if locked
-        else tuple(completion_problems(session, interview_id, form_problems, now=now)),
+        problems=() if locked else tuple(rules.completion_problems(facts, state.problems)),
+        flags=tuple(flags),
+        review_note=review_note(session, interview),
     )

@@ -193,6 +193,10 @@ class RecordView:
     shared_with_social_worker_on: date | None
     signatures: tuple[SignatureView, ...]
     audit_event_ids: tuple[str, ...]
+    # Answers the young person wrote themselves in young-person mode: {question: "young_person"}.
+    answer_authors: dict[str, str] = dataclasses.field(default_factory=dict)
+    # {risk flag code: the worker's reason for making no referral}.
+    flag_decisions: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def load_record(
@@ -234,12 +238,15 @@ def load_record(
         )
     )
     answers: dict[str, dict[str, Any]] = {}
+    authors: dict[str, str] = {}
     for a in session.scalars(
         select(Answer)
         .where(Answer.interview_id == interview.id, Answer.revision == rev)
         .order_by(Answer.repeat_path, Answer.question)
     ):
         answers.setdefault(a.repeat_path or "", {})[a.question] = a.value
+        if a.author == "young_person" and not a.repeat_path:
+            authors[a.question] = a.author
     signatures = session.scalars(
         select(Signature)
         .where(Signature.interview_id == interview.id, Signature.revision == rev)
@@ -352,6 +359,8 @@ def load_record(
             for s in signatures
         ),
         audit_event_ids=tuple(audit_ids),
+        answer_authors=authors,
+        flag_decisions=dict(header.flag_decisions or {}),
     )
 
 
@@ -405,10 +414,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Added after records were first sealed: left out while empty, so an older record's content
+# fingerprint is the same as it always was.
+_OMIT_WHEN_EMPTY = frozenset({"answer_authors", "flag_decisions"})
+
+
 def canonical_payload(record: RecordView) -> dict[str, Any]:
     """The revision's content as JSON-able data with sorted keys (see the module docstring)."""
     full = _plain(record)
-    return {k: v for k, v in full.items() if k not in _VOLATILE}
+    return {
+        k: v
+        for k, v in full.items()
+        if k not in _VOLATILE and not (k in _OMIT_WHEN_EMPTY and not v)
+    }
 
 
 def payload_sha256(record: RecordView) -> str:

@@ -135,6 +135,8 @@ class ReturnInterview(Base):
     shared_with_social_worker_on: Mapped[date | None] = mapped_column(Date)
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # {risk flag code: why no referral was made}, for flags that suggest one.
+    flag_decisions: Mapped[dict | None] = mapped_column(JSONText)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     child: Mapped[Child] = relationship()
@@ -189,6 +191,8 @@ class Answer(Base):
     repeat_path: Mapped[str] = mapped_column(String(200), default="")  # "" or "people/2"
     value: Mapped[object] = mapped_column(JSONText)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Who typed or chose it last: "worker" (also NULL, from before 0006) or "young_person".
+    author: Mapped[str | None] = mapped_column(String(16))
 
 
 class SafetyPlan(Base):
@@ -272,6 +276,7 @@ class InterviewRevision(Base):
     recommendations: Mapped[str | None] = mapped_column(Text)
     shared_with_social_worker_on: Mapped[date | None] = mapped_column(Date)
     amendment_reason: Mapped[str | None] = mapped_column(Text)  # why *this* revision was made
+    flag_decisions: Mapped[dict | None] = mapped_column(JSONText)
     superseded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

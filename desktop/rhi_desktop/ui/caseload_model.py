@@ -255,6 +255,7 @@ class Filter(IntEnum):
     DRAFTS = 3
     COMPLETED = 4
     MISSING_NOW = 5
+    RETURNED = 6
 
 
 FILTER_LABELS = {
@@ -262,6 +263,7 @@ FILTER_LABELS = {
     Filter.OVERDUE: "Overdue",
     Filter.DUE_TODAY: "Due today",
     Filter.DRAFTS: "Drafts",
+    Filter.RETURNED: "Returned",
     Filter.COMPLETED: "Completed",
     Filter.MISSING_NOW: "Missing now",
 }
@@ -276,6 +278,8 @@ def filter_counts(rows: list[CaseloadRow], now: datetime) -> dict[Filter, int]:
         status = r.rhi_status
         if status == RhiStatus.DRAFT:
             counts[Filter.DRAFTS] += 1
+        elif status == RhiStatus.RETURNED:
+            counts[Filter.RETURNED] += 1
         elif status in (RhiStatus.COMPLETED, RhiStatus.SYNCED):
             counts[Filter.COMPLETED] += 1
         if r.missing_since is not None:
@@ -294,6 +298,8 @@ def matches_filter(row: CaseloadRow, mode: Filter, now: datetime) -> bool:
         return True
     if mode == Filter.DRAFTS:
         return row.rhi_status == RhiStatus.DRAFT
+    if mode == Filter.RETURNED:
+        return row.rhi_status == RhiStatus.RETURNED
     if mode == Filter.COMPLETED:
         return row.rhi_status in (RhiStatus.COMPLETED, RhiStatus.SYNCED)
     if mode == Filter.MISSING_NOW:

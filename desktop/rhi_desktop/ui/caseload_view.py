@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rhi_desktop.security import audit
 from rhi_desktop.services import caseload
 from rhi_desktop.services.caseload import CaseloadRow
 from rhi_desktop.services.profiles import Profile
@@ -161,24 +160,36 @@ class CaseloadView(QWidget):
         self._ticker.start()
 
     # --- loading -------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, select: str | None = None) -> None:
+        """Read the caseload again; ``select``: the child to show selected afterwards (a child
+        just added, or whose episode was just recorded)."""
         profile, now = self._profile, self._clock()
 
         def work() -> tuple[list[CaseloadRow], datetime]:
             with profile.sessions() as s:
                 return caseload.load_caseload(s, now), now
 
-        run_in_background(self, work, self._on_loaded, self._on_error)
+        run_in_background(
+            self, work, lambda result: self._on_loaded(result, select), self._on_error
+        )
 
-    def _on_loaded(self, result: tuple[list[CaseloadRow], datetime]) -> None:
+    def _on_loaded(
+        self, result: tuple[list[CaseloadRow], datetime], select: str | None = None
+    ) -> None:
         rows, now = result
         selected = self.selected_row()
         self.model.set_rows(rows, now)
         header = self.table.horizontalHeader()
         self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_counts()
-        if selected is not None:
-            self.select_child(selected.child_id)
+        wanted = select or (selected.child_id if selected is not None else None)
+        if wanted is not None and not self.select_child(wanted) and select is not None:
+            # Hidden by a filter or the search: show everyone, then the child.
+            self.search.clear()
+            self.filter_buttons[Filter.ALL].click()
+            self.select_child(select)
+        if select is not None:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.loaded.emit(len(rows))
 
     def _on_error(self, exc: Exception) -> None:
@@ -222,16 +233,8 @@ class CaseloadView(QWidget):
         profile, now = self._profile, self.model.now
 
         def work() -> list[caseload.EpisodeRow]:
-            # Looking at a child's record is an access the audit trail must show.
             with profile.transaction() as s:
-                audit.record(
-                    s,
-                    actor=profile.worker_name,
-                    action="child.view",
-                    entity="child",
-                    entity_id=row.child_id,
-                )
-                return caseload.child_episodes(s, row.child_id)
+                return caseload.view_child(s, row.child_id, actor=profile.worker_name)
 
         run_in_background(
             self, work, lambda eps: self.detail.show_row(row, eps, now), self._on_error

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -61,6 +61,9 @@ class ChildDetail(Card):
         self.interview.setObjectName("primary")
         self.interview.setAccessibleName("Start or continue the interview")
         self.interview.clicked.connect(self._on_interview)
+        # Why "Start interview" cannot be pressed, said next to it (never a silent grey button).
+        self.reason = muted("")
+        self.reason.setAccessibleName("Why the interview cannot start")
 
         for w in (self.placeholder, self.name, self.meta, self.badges, self.deadline, self.status):
             self.body.addWidget(w)
@@ -68,10 +71,12 @@ class ChildDetail(Card):
         history.setObjectName("sectionTitle")
         self.body.addWidget(history)
         self.body.addWidget(self.episodes, 1)
-        buttons = QHBoxLayout()
+        # One button per row: at 150% text on a 1280-pixel screen two side by side are clipped.
+        buttons = QVBoxLayout()
+        buttons.setSpacing(6)
         buttons.addWidget(self.interview)
+        buttons.addWidget(self.reason)
         buttons.addWidget(self.add_episode)
-        buttons.addStretch(1)
         self.body.addLayout(buttons)
         self._history_label = history
         self.show_row(None, [], None)
@@ -93,6 +98,7 @@ class ChildDetail(Card):
             self._history_label,
         ):
             w.setVisible(has)
+        self.reason.setVisible(False)
         self.placeholder.setVisible(not has)
         if row is None or now is None:
             return
@@ -112,14 +118,26 @@ class ChildDetail(Card):
         self.status.setText(f"Return home interview: {RhiStatus(row.rhi_status).label}")
         status = RhiStatus(row.rhi_status)
         can_start = row.returned_at is not None and row.missing_since is None
-        viewable = status in (RhiStatus.COMPLETED, RhiStatus.SYNCED)
-        self.interview.setEnabled(can_start or status == RhiStatus.DRAFT or viewable)
+        viewable = status in (RhiStatus.COMPLETED, RhiStatus.SYNCED, RhiStatus.RETURNED)
+        enabled = can_start or status == RhiStatus.DRAFT or viewable
+        self.interview.setEnabled(enabled)
         if status == RhiStatus.DRAFT:
             self.interview.setText("Continue interview")
+        elif status == RhiStatus.RETURNED:
+            self.interview.setText("Open the returned record")
         elif viewable:
             self.interview.setText("View record")
         else:
             self.interview.setText("Start interview")
+        if not enabled:
+            if row.missing_since is not None:
+                why = "The child is still missing: the interview starts once they are back."
+            elif not episodes:
+                why = "No missing episode is recorded yet: record one (below) first."
+            else:
+                why = "The child's return is not recorded yet: record it on the episode first."
+            self.reason.setText(why)
+            self.reason.setVisible(True)
         self.episodes.setRowCount(len(episodes))
         for n, ep in enumerate(episodes):
             values = [

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -28,6 +28,7 @@ from rhi_desktop.security.throttle import UnlockThrottle
 from rhi_desktop.services import children
 from rhi_desktop.services.profiles import Profile
 
+from . import window_geometry
 from .caseload_view import CaseloadView
 from .idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from .operations import run_in_background
@@ -66,10 +67,15 @@ class MainWindow(QMainWindow):
         clock: Clock = _utcnow,
         parent: QWidget | None = None,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
+        geometry: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.profile = profile
         self._clock = clock
+        # Where the window was on each screen (QSettings holds window geometry only: never
+        # child data). None (tests, screenshots): nothing is remembered.
+        self._geometry = geometry
+        self._closing_checked = False
         title = "RHI Desktop"
         if profile.demo:
             title += " — DEMO (synthetic data)"
@@ -152,8 +158,15 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         self.statusBar().showMessage("Loading caseload…")
-        em = self.fontMetrics().horizontalAdvance("m")
-        self.resize(em * 120, em * 60)
+        window_geometry.fit_to_screen(self)
+
+    def show_sized(self) -> None:
+        """Show the window as it was last time on this screen, else filling the screen's
+        working area (a council laptop is often 1366x768: nothing may open off screen)."""
+        if self._geometry is None or not window_geometry.restore(self, self._geometry):
+            self.showMaximized()
+        else:
+            self.show()
 
     def start(self) -> None:
         self.caseload.reload()
@@ -242,17 +255,24 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def add_child(self) -> ChildDialog:
-        dialog = ChildDialog(self._save_child, parent=self)
-        dialog.accepted.connect(self.caseload.reload)
+        dialog = ChildDialog(self._save_child, parent=self, today=self._clock().date())
+        dialog.accepted.connect(lambda: self._show_new_child(dialog.result_value))
         dialog.open()
         return dialog
+
+    def _show_new_child(self, child_id: object) -> None:
+        """The child just added: on the list, selected, scrolled to, filters cleared."""
+        if isinstance(child_id, str):
+            self.caseload.reload(select=child_id)
+        else:
+            self.caseload.reload()
 
     @Slot(str)
     def record_episode(self, child_id: str) -> EpisodeDialog | None:
         row = self.caseload.selected_row()
         name = row.name if row is not None and row.child_id == child_id else "child"
-        dialog = EpisodeDialog(child_id, name, self._save_episode, parent=self)
-        dialog.accepted.connect(self.caseload.reload)
+        dialog = EpisodeDialog(child_id, name, self._save_episode, now=self._clock(), parent=self)
+        dialog.accepted.connect(lambda: self.caseload.reload(select=child_id))
         dialog.open()
         return dialog
 
@@ -270,7 +290,7 @@ class MainWindow(QMainWindow):
                     s, child_id, current_form(), actor=actor, now=now
                 )
             with profile.sessions() as s:
-                return interview_flow.load_wizard(s, interview_id)
+                return interview_flow.load_wizard(s, interview_id, now=now)
 
         self.statusBar().showMessage("Opening the interview…")
         run_in_background(self, work, self.show_interview, lambda e: self.show_error(str(e)))
@@ -278,12 +298,12 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def reopen_interview(self, interview_id: str) -> None:
         """Open the interview again from the store (after an amendment made a new revision)."""
-        profile = self.profile
+        profile, clock = self.profile, self._clock
         from rhi_desktop.services import interview_flow
 
         def work() -> WizardData:
             with profile.sessions() as s:
-                return interview_flow.load_wizard(s, interview_id)
+                return interview_flow.load_wizard(s, interview_id, now=clock())
 
         run_in_background(self, work, self._replace_interview, lambda e: self.show_error(str(e)))
 
@@ -299,36 +319,27 @@ class MainWindow(QMainWindow):
         return view
 
     def show_interview(self, data: WizardData) -> InterviewView:
-        from rhi_desktop.services import answers
+        from rhi_desktop.services.answers import AnswerWriter
+        from rhi_desktop.services.finish import finish_interview
 
         from .interview.wizard import InterviewView
         from .record.ops import RecordStore
 
         profile, clock = self.profile, self._clock
-
-        audited: set[str] = set()  # questions whose edit this opening already audited
-
-        def save(batch: dict, meta: dict) -> None:
-            first_edits = sorted(set(batch) - audited)
-            with profile.transaction() as s:
-                answers.save_answers(
-                    s,
-                    data.interview_id,
-                    data.revision,
-                    batch,
-                    now=clock(),
-                    section=meta.get("section"),
-                    risk_flags=meta.get("risk_flags"),
-                    audit_actor=profile.worker_name if first_edits else None,
-                    audit_questions=first_edits,
-                )
-            audited.update(first_edits)
-
+        save = AnswerWriter(
+            profile.transaction,
+            data.interview_id,
+            data.revision,
+            actor=profile.worker_name,
+            clock=clock,
+        )
         store = RecordStore(
             transaction=profile.transaction,
             sessions=profile.sessions,
             actor=profile.worker_name,
             clock=clock,
+            # Completing and sealing are one use case, run as one job.
+            finish=lambda iid, now: finish_interview(profile, iid, now=now),
         )
         exporter = _signed_pdf_exporter()
         on_export = None
@@ -343,7 +354,7 @@ class MainWindow(QMainWindow):
         view.closed.connect(self.close_interview)
         view.mode_changed.connect(self._on_young_person_mode)
         view.reload_requested.connect(self.reopen_interview)
-        view.completed.connect(self._on_completed)
+        view.status_message.connect(self.statusBar().showMessage)
         self.pages.addWidget(view)
         self.pages.setCurrentWidget(view)
         self.interview = view
@@ -353,26 +364,6 @@ class MainWindow(QMainWindow):
             else "Interview open · every answer is saved as you go"
         )
         return view
-
-    @Slot(str)
-    def _on_completed(self, _interview_id: str) -> None:
-        self.statusBar().showMessage("Interview completed and locked")
-        profile = self.profile
-
-        def seal() -> int:
-            # Build the record to send and sign its PDF now, once: a later sync only sends.
-            from rhi_desktop.services.sync_service import seal_completed
-
-            return seal_completed(profile)
-
-        run_in_background(
-            self,
-            seal,
-            lambda _n: self.statusBar().showMessage(
-                "Interview completed, locked and ready to send at the next sync"
-            ),
-            lambda exc: self.statusBar().showMessage(f"Completed; not yet prepared to send: {exc}"),
-        )
 
     @Slot()
     def close_interview(self) -> None:
@@ -405,8 +396,20 @@ class MainWindow(QMainWindow):
             if self.interview.mode.young_person:
                 event.ignore()  # the worker must leave young-person mode first
                 return
+            if not self._closing_checked and self.interview.unsaved_panels():
+                # Something typed and not saved: ask on its screen, then close if the worker
+                # saves or discards it.
+                event.ignore()
+                self.interview.when_saved(None, self._close_after_check)
+                return
             self.interview.autosaver.flush_now()
+        if self._geometry is not None:
+            window_geometry.remember(self, self._geometry)
         super().closeEvent(event)
+
+    def _close_after_check(self) -> None:
+        self._closing_checked = True
+        self.close()
 
     # --- idle lock ----------------------------------------------------------------------
     @property
@@ -431,7 +434,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(False)
         self.statusBar().setVisible(False)
         self.lock_screen.reset()
-        self._audit("app.lock")
+        self._audit(locked=True)
 
     @Slot()
     def unlock(self) -> None:
@@ -443,18 +446,18 @@ class MainWindow(QMainWindow):
             w.show()
         self._hidden_windows = []
         self.idle.restart()
-        self._audit("app.unlock")
+        self._audit(locked=False)
 
-    def _audit(self, action: str) -> None:
+    def _audit(self, *, locked: bool) -> None:
+        from rhi_desktop.services.app_events import record_lock
+
         profile = self.profile
-
-        def work() -> None:
-            from rhi_desktop.security import audit
-
-            with profile.transaction() as s:
-                audit.record(s, actor=profile.worker_name, action=action)
-
-        run_in_background(self, work, None, lambda exc: self.statusBar().showMessage(str(exc)))
+        run_in_background(
+            self,
+            lambda: record_lock(profile, locked),
+            None,
+            lambda exc: self.statusBar().showMessage(str(exc)),
+        )
 
     @Slot()
     def change_passphrase(self) -> None:

@@ -7,15 +7,13 @@ Rule violations come back as per-field messages and the dialog stays open: nothi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from rhi_core.domain.codes import EpisodeCategory, RiskGrade, Sex
+from rhi_core.domain.episodes import EpisodeProblem
 from rhi_desktop.services.children import NewChild, NewEpisode, ValidationFailed
 
+from .date_field import DateField
 from .operations import run_in_background
 from .widgets import error_label, muted, show_error
 
@@ -50,6 +50,7 @@ class _RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self._save = save
+        self.result_value: Any = None  # what the save returned (the new record's id)
         self._errors: dict[str, QLabel] = {}
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -71,10 +72,14 @@ class _RecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 40)
 
-    def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
-        widget.setAccessibleName(label.rstrip(":"))
+    def add_field(self, key: str, label: str, widget: QWidget) -> Any:
+        name = label.rstrip(":")
+        if isinstance(widget, DateField):
+            widget.set_accessible(name)
+        else:
+            widget.setAccessibleName(name)
         caption = QLabel(label)
-        caption.setBuddy(widget)
+        caption.setBuddy(widget.edit if isinstance(widget, DateField) else widget)
         holder = QWidget()
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
@@ -101,8 +106,9 @@ class _RecordDialog(QDialog):
         self.save_button.setEnabled(False)
         run_in_background(self, lambda: self._save(data), self._saved, self._failed)
 
-    def _saved(self, _result: Any) -> None:
+    def _saved(self, result: Any) -> None:
         self.save_button.setEnabled(True)
+        self.result_value = result
         self.accept()
 
     def _failed(self, exc: Exception) -> None:
@@ -115,19 +121,29 @@ class _RecordDialog(QDialog):
     def show_problems(self, exc: ValidationFailed) -> None:
         for p in exc.problems:
             show_error(self._errors.get(p.field, self.general_error), p.message)
+        self.adjustSize()  # messages must not be clipped: the dialog grows to show them
+
+    def date_problems(self, fields: dict[str, DateField]) -> None:
+        """Typed text that is not a date is refused here, at its field, before any save."""
+        problems = [
+            EpisodeProblem(key, f.problem() or "") for key, f in fields.items() if f.problem()
+        ]
+        if problems:
+            raise ValidationFailed(problems)
 
     def error_text(self, key: str) -> str:
         label = self._errors[key]
         return label.text() if label.isVisibleTo(self) else ""
 
 
-def _to_utc(edit: QDateTimeEdit) -> datetime:
-    return edit.dateTime().toPython().astimezone(UTC)  # local wall time -> UTC
+def _to_utc(edit: DateField) -> datetime | None:
+    value = edit.value()
+    return value.astimezone(UTC) if isinstance(value, datetime) else None  # local -> UTC
 
 
 class ChildDialog(_RecordDialog):
     def __init__(
-        self, save: Save, today: QDate | None = None, parent: QWidget | None = None
+        self, save: Save, today: date | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(
             "Add a child",
@@ -135,14 +151,14 @@ class ChildDialog(_RecordDialog):
             save,
             parent,
         )
-        today = today or QDate.currentDate()
+        today = today or date.today()
         self.first_name = self.add_field("first_name", "First name:", QLineEdit())
         self.last_name = self.add_field("last_name", "Last name:", QLineEdit())
         self.local_id = self.add_field("local_id", "Case number:", QLineEdit())
-        self.dob = self.add_field("dob", "Date of birth:", QDateEdit())
-        self.dob.setDisplayFormat("dd/MM/yyyy")
-        self.dob.setCalendarPopup(True)
-        self.dob.setDate(today.addYears(-15))
+        # Typed DD/MM/YYYY; the calendar opens fifteen years back, where most children are.
+        self.dob: DateField = self.add_field(
+            "dob", "Date of birth:", DateField(today=lambda: today.replace(year=today.year - 15))
+        )
         self.sex = self.add_field("sex", "Sex:", _combo("Sex", Sex.choices(), Sex.NOT_KNOWN))
         self.looked_after = QCheckBox("In care (looked after)")
         self.uasc = QCheckBox("Unaccompanied asylum-seeking child")
@@ -154,11 +170,17 @@ class ChildDialog(_RecordDialog):
         self.language = self.add_field("language", "Preferred language:", QLineEdit("en"))
 
     def build(self) -> NewChild:
+        self.date_problems({"dob": self.dob})
+        dob = self.dob.value()
+        if not isinstance(dob, date):
+            raise ValidationFailed(
+                [EpisodeProblem("dob", "Enter the date of birth as DD/MM/YYYY.")]
+            )
         return NewChild(
             local_id=self.local_id.text(),
             first_name=self.first_name.text(),
             last_name=self.last_name.text(),
-            dob=self.dob.date().toPython(),
+            dob=dob,
             sex=Sex(self.sex.currentData()),
             looked_after=self.looked_after.isChecked(),
             uasc=self.uasc.isChecked(),
@@ -174,7 +196,7 @@ class EpisodeDialog(_RecordDialog):
         child_id: str,
         child_name: str,
         save: Save,
-        now: QDateTime | None = None,
+        now: datetime | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -184,23 +206,24 @@ class EpisodeDialog(_RecordDialog):
             parent,
         )
         self._child_id = child_id
-        now = now or QDateTime.currentDateTime()
-        now = QDateTime(now.date(), QTime(now.time().hour(), now.time().minute()))
+        local = (
+            (now or datetime.now(UTC)).astimezone().replace(tzinfo=None, second=0, microsecond=0)
+        )
         self.category = self.add_field(
             "category", "Type:", _combo("Type", EpisodeCategory.choices(), EpisodeCategory.MISSING)
         )
-        self.started_at = self.add_field("started_at", "Went missing (last seen):", QDateTimeEdit())
-        self.started_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.started_at.setCalendarPopup(True)
-        self.started_at.setDateTime(now.addDays(-1))
+        self.started_at: DateField = self.add_field(
+            "started_at", "Went missing (last seen):", DateField(with_time=True)
+        )
+        self.started_at.set_value(local - timedelta(days=1))
         self.returned = QCheckBox("The child has returned or been found")
         self.returned.setAccessibleName(self.returned.text())
         self.returned.setChecked(True)
         self.form.addRow("", self.returned)
-        self.returned_at = self.add_field("returned_at", "Returned or found:", QDateTimeEdit())
-        self.returned_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.returned_at.setCalendarPopup(True)
-        self.returned_at.setDateTime(now)
+        self.returned_at: DateField = self.add_field(
+            "returned_at", "Returned or found:", DateField(with_time=True)
+        )
+        self.returned_at.set_value(local)
         self.returned.toggled.connect(self.returned_at.setEnabled)
         self.where_found = self.add_field("where_found", "Where found:", QLineEdit())
         self.police_reference = self.add_field("police_reference", "Police reference:", QLineEdit())
@@ -212,6 +235,14 @@ class EpisodeDialog(_RecordDialog):
         self.started_at.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def build(self) -> NewEpisode:
+        fields = {"started_at": self.started_at}
+        if self.returned.isChecked():
+            fields["returned_at"] = self.returned_at
+            if self.returned_at.is_empty():
+                raise ValidationFailed(
+                    [EpisodeProblem("returned_at", "Enter when the child returned or was found.")]
+                )
+        self.date_problems(fields)
         return NewEpisode(
             child_id=self._child_id,
             category=EpisodeCategory(self.category.currentData()),

@@ -22,6 +22,10 @@ PURPLE = "#5b3a9b"
 PURPLE_BG = "#efe8fb"
 GREY_BG = "#eceff3"
 DEMO = "#a4262c"
+# Keyboard focus, as GOV.UK shows it: a yellow fill with a near-black edge, visible on any
+# background (a thin blue ring on a blue "checked" chip could not be seen).
+FOCUS = "#ffdd00"
+FOCUS_EDGE = "#0b0c0c"
 
 BADGE_COLOURS: dict[str, tuple[str, str]] = {
     "In care": (ACCENT, BLUE_BG),
@@ -35,6 +39,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "offered": (ACCENT, BLUE_BG),
     "declined": (MUTED, GREY_BG),
     "draft": (AMBER, AMBER_BG),
+    "returned": (RED, RED_BG),  # back from the reviewer: needs the worker
     "completed": (GREEN, GREEN_BG),
     "synced": (GREEN, GREEN_BG),
 }
@@ -70,12 +75,16 @@ QPushButton#link {{ border: none; background: transparent; color: {ACCENT}; padd
 QPushButton {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px;
     padding: 6px 14px; }}
 QPushButton:hover {{ border-color: {ACCENT}; }}
-QPushButton:focus {{ border: 2px solid {ACCENT}; }}
+QPushButton:focus {{ border: 2px solid {FOCUS_EDGE}; background: {FOCUS}; color: {FOCUS_EDGE}; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
     font-weight: 600; }}
 QPushButton#primary:disabled {{ background: #9db4d6; border-color: #9db4d6; }}
 QPushButton#filter {{ border-radius: 14px; padding: 5px 14px; }}
 QPushButton#filter:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
+QPushButton#filter:focus, QPushButton#filter:checked:focus, QPushButton#primary:focus {{
+    background: {FOCUS}; color: {FOCUS_EDGE}; border: 3px solid {FOCUS_EDGE}; }}
+QPushButton#link:focus {{ background: {FOCUS}; color: {FOCUS_EDGE}; border: none; }}
+QToolButton:focus, QCheckBox:focus, QRadioButton:focus {{ background: {FOCUS}; color: {FOCUS_EDGE}; }}
 QLineEdit, QComboBox, QDateTimeEdit, QDateEdit, QPlainTextEdit, QTextEdit, QSpinBox {{
     background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px; padding: 5px 8px; }}
 QLineEdit:focus, QComboBox:focus, QDateTimeEdit:focus, QDateEdit:focus,
@@ -89,6 +98,22 @@ QStatusBar {{ background: {SURFACE}; border-top: 1px solid {LINE}; color: {MUTED
 QPushButton:disabled {{ color: #9aa3af; background: {GREY_BG}; }}
 QFrame#lockBanner {{ background: {GREEN_BG}; border: 1px solid #b7dcc3; border-radius: 10px; }}
 QFrame#lockBanner QLabel {{ color: {GREEN}; }}
+QFrame#lockBanner[state="returned"] {{ background: {RED_BG}; border: 1px solid #f1b8b4; }}
+QFrame#lockBanner[state="returned"] QLabel {{ color: {RED}; }}
+QFrame#flagStrip {{ background: {GREY_BG}; border-radius: 8px; }}
+QFrame#flagStrip QLabel {{ color: {MUTED}; }}
+QFrame#flagStrip[raised="true"] {{ background: {RED_BG}; border: 1px solid #f1b8b4; }}
+QFrame#flagStrip[raised="true"] QLabel {{ color: {RED}; font-weight: 600; }}
+QLabel#deadline {{ color: {MUTED}; }}
+QLabel#deadline[state="due"] {{ color: {INK}; font-weight: 600; }}
+QLabel#deadline[state="late"] {{ color: {RED}; font-weight: 600; }}
+QLabel#deadline[state="ok"] {{ color: {GREEN}; }}
+QLabel#saveState[state="unsaved"] {{ color: {AMBER}; font-weight: 600; }}
+QLabel#flagTitle {{ font-weight: 600; color: {RED}; }}
+QLabel#flagStatus[state="todo"] {{ color: {AMBER}; font-weight: 600; }}
+QLabel#flagStatus[state="done"] {{ color: {GREEN}; }}
+QToolButton#calendarButton {{ border: 1px solid {LINE}; border-radius: 6px; padding: 4px 8px;
+    background: {SURFACE}; }}
 QWidget#signaturePad {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 8px; }}
 QWidget#signaturePad:focus {{ border: 2px solid {ACCENT}; }}
 QTableView#recordTable {{ border: 1px solid {LINE}; border-radius: 6px; }}
@@ -101,6 +126,7 @@ QLabel#reviewHeadline {{ font-size: 13pt; font-weight: 600; }}
 QLabel#reviewHeadline[state="todo"] {{ color: {AMBER}; }}
 QLabel#reviewHeadline[state="ready"] {{ color: {ACCENT}; }}
 QLabel#reviewHeadline[state="locked"] {{ color: {GREEN}; }}
+QLabel#reviewHeadline[state="returned"] {{ color: {RED}; }}
 QLabel#signedState[state="signed"] {{ color: {GREEN}; font-weight: 600; }}
 QLabel#signedState[state="missing"] {{ color: {MUTED}; }}
 QLabel#signedState[state="declined"] {{ color: {AMBER}; }}

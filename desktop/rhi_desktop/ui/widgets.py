@@ -14,10 +14,13 @@ class Card(QFrame):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(16, 14, 16, 14)
         self.body.setSpacing(8)
+        self.title_label: QLabel | None = None
         if title:
             label = QLabel(title)
             label.setObjectName("sectionTitle")
+            label.setWordWrap(True)
             self.body.addWidget(label)
+            self.title_label = label
 
 
 def muted(text: str) -> QLabel:

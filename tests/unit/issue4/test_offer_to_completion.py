@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -29,6 +28,7 @@ from rhi_core.domain.codes import (
 from rhi_core.domain.offers import OfferFacts, is_declined, timeliness
 from rhi_desktop.security.audit import verify_chain
 from rhi_desktop.services import (
+    answers,
     completion,
     offers,
     outcomes,
@@ -73,13 +73,6 @@ STROKES = [
 ]
 
 
-@dataclass(frozen=True)
-class FormProblem:
-    question: str | None
-    section: str | None
-    message: str
-
-
 def _interview(profile: Profile, returned: datetime = RETURNED) -> str:
     with profile.transaction() as s:
         child = add_child(
@@ -95,6 +88,20 @@ def _interview(profile: Profile, returned: datetime = RETURNED) -> str:
             now=NOW,
         )
         return s.scalars(select(ReturnInterview.id)).one()
+
+
+# The built-in questionnaire's required answers: completion reads them from the store.
+REQUIRED = {
+    "confidentiality_explained": "yes",
+    "where_went": "To a friend's in town",
+    "what_would_help": "Someone to talk to",
+    "stop_going_missing": "Fewer rows at home",
+    "helpline_given": "yes",
+}
+
+
+def _answer_required(s: Session, interview_id: str, revision: int = 1) -> None:
+    answers.save_answers(s, interview_id, revision, REQUIRED, now=NOW)
 
 
 def _accept(s: Session, interview_id: str, at: datetime) -> None:
@@ -281,14 +288,15 @@ def test_late_interview_needs_a_late_reason(profile: Profile) -> None:
             s, iid, _session(returned + timedelta(days=4)), actor=ACTOR, now=NOW
         )
         _sign_worker(s, iid)
-        problems = completion.completion_problems(s, iid, [], now=NOW)
+        _answer_required(s, iid)
+        problems = completion.completion_problems(s, iid, now=NOW)
     assert [p.target["kind"] for p in problems] == ["late_reason"]
     with pytest.raises(ValidationFailed) as err, profile.transaction() as s:
         offers.set_late_reason(s, iid, LateReason.OTHER, actor=ACTOR, now=NOW)
     assert _fields(err) == {"late_note"}
     with profile.transaction() as s:
         offers.set_late_reason(s, iid, LateReason.CHILD_CHOSE_LATER, actor=ACTOR, now=NOW)
-        assert completion.completion_problems(s, iid, [], now=NOW) == []
+        assert completion.completion_problems(s, iid, now=NOW) == []
         completion.complete(s, iid, actor=ACTOR, now=NOW)
         view = record_view.load_record(s, iid)
     assert view.timeliness.held_within_72h is False
@@ -367,6 +375,7 @@ def test_held_interview_from_offer_to_amendment(profile: Profile) -> None:
         )
         assert first.present == ["social_worker"]
         s.add(Answer(interview_id=iid, revision=1, question="why_left", value="argument"))
+        _answer_required(s, iid)
 
     # Safety plan: the Runaway Helpline comes by default; order is kept.
     with profile.transaction() as s:
@@ -447,15 +456,20 @@ def test_held_interview_from_offer_to_amendment(profile: Profile) -> None:
         )
     assert _fields(err) == {"made_on"}
 
-    # Completion problems first, each with a link target.
-    with profile.sessions() as s:
-        problems = completion.completion_problems(
-            s, iid, [FormProblem("where_slept", "where", "Answer where you slept.")], now=NOW
-        )
+    # Completion problems first, each with a link target. The service reads the stored
+    # answers itself: an unanswered required question is a problem whoever asks.
+    with profile.transaction() as s:
+        answers.save_answers(s, iid, 1, {"where_went": ""}, now=NOW)  # cleared
+        problems = completion.completion_problems(s, iid, now=NOW)
     assert [p.target for p in problems] == [
-        {"kind": "answer", "section": "where", "question": "where_slept", "field": None},
+        {"kind": "answer", "section": "while_away", "question": "where_went", "field": None},
         {"kind": "signature", "section": None, "question": None, "field": "worker"},
     ]
+    with pytest.raises(IncompleteInterview) as incomplete, profile.transaction() as s:
+        completion.complete(s, iid, actor=ACTOR, now=NOW)
+    assert [p.kind for p in incomplete.value.problems] == ["answer", "signature"]
+    with profile.transaction() as s:
+        _answer_required(s, iid)
     with pytest.raises(IncompleteInterview) as incomplete, profile.transaction() as s:
         completion.complete(s, iid, actor=ACTOR, now=NOW)
     assert [p.kind for p in incomplete.value.problems] == ["signature"]
@@ -518,7 +532,7 @@ def test_held_interview_from_offer_to_amendment(profile: Profile) -> None:
             completion.assert_editable(s, iid, 1)
         assert "Revision 1" in str(old.value)
         safety_plans.set_review_date(s, iid, date(2026, 4, 20), actor=ACTOR, now=NOW)
-        assert completion.completion_problems(s, iid, [], now=NOW)[0].kind == "signature"
+        assert completion.completion_problems(s, iid, now=NOW)[0].kind == "signature"
         v1 = record_view.load_record(s, iid, 1)
         v2 = record_view.load_record(s, iid)
         assert s.scalar(select(InterviewRevision.amendment_reason)) is None
@@ -526,7 +540,7 @@ def test_held_interview_from_offer_to_amendment(profile: Profile) -> None:
     assert v1.safety_plan.review_date == date(2026, 4, 10)
     assert v2.safety_plan.review_date == date(2026, 4, 20)
     assert v2.amendment_reason == "Wrong review date"
-    assert v2.answers == v1.answers == {"": {"why_left": "argument"}}
+    assert v2.answers == v1.answers == {"": {"why_left": "argument", **REQUIRED}}
     assert [r.kind for r in v2.referrals] == [r.kind for r in v1.referrals]
     assert {r.id for r in v2.referrals}.isdisjoint({r.id for r in v1.referrals})
     assert len(v2.safety_plan.trusted_adults) == 1 and len(v2.safety_plan.helplines) == 2
@@ -594,9 +608,7 @@ def test_declined_interview_completes_without_sessions(profile: Profile) -> None
             now=NOW,
         )
         # The form's questions do not apply to an interview that was not held.
-        problems = completion.completion_problems(
-            s, iid, [FormProblem("why_left", "before", "Answer this.")], now=NOW
-        )
+        problems = completion.completion_problems(s, iid, now=NOW)
         assert [p.kind for p in problems] == ["signature"]
         _sign_worker(s, iid)
         completion.complete(s, iid, actor=ACTOR, now=NOW)
@@ -613,6 +625,7 @@ def test_reopen_after_review_makes_a_new_revision(profile: Profile) -> None:
             s, iid, _session(RETURNED + timedelta(hours=3)), actor=ACTOR, now=NOW
         )
         _sign_worker(s, iid)
+        _answer_required(s, iid)
         completion.complete(s, iid, actor=ACTOR, now=NOW)
         with pytest.raises(InterviewLocked):
             completion.reopen_for_review(s, iid, "x", actor=ACTOR, now=NOW)

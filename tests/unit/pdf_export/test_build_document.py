@@ -17,6 +17,7 @@ from rhi_desktop.pdf.document import (
 from rhi_desktop.services.forms_registry import current_form
 from rhi_desktop.services.pdf_export import _answers_tree, build_document
 from rhi_desktop.services.profiles import Profile
+from rhi_desktop.services.record_summary import FACTOR_ANSWERS
 from rhi_desktop.services.record_view import load_record, payload_sha256
 
 
@@ -52,8 +53,11 @@ def test_every_part_of_a_completed_record_is_there(demo_profile: Profile, flagge
     # Push and pull factors: the labels of the selected choices, never codes.
     push_labels = {choice_label(c, form) for c in form.choices["push"]}
     pull_labels = {choice_label(c, form) for c in form.choices["pull"]}
-    assert doc.push_factors and set(doc.push_factors) <= push_labels
-    assert doc.pull_factors and set(doc.pull_factors) <= pull_labels
+    # ... then what other answers carry, and what the child said about them.
+    derived = {words for _side, words in FACTOR_ANSWERS.values()}
+    for factors, labels in ((doc.push_factors, push_labels), (doc.pull_factors, pull_labels)):
+        assert factors and any(f in labels for f in factors)
+        assert all(f in labels or f in derived or f.startswith("In their words: “") for f in factors)
     # Risk flags: label and prompts from the form.
     cce = next(f for f in doc.risk_flags if "criminal exploitation" in f.label)
     assert "Complete the CCE screening tool" in cce.prompts
@@ -130,5 +134,6 @@ def test_every_completed_demo_interview_maps(
         doc = _doc(demo_profile, interview_id)
         assert doc.sections and doc.sessions and doc.signatures
         assert doc.safety_plan.trusted_adults
-        if doc.risk_flags:
-            assert doc.outcomes.referrals
+        # Every flag that asks for a referral was answered: a referral, or the reason for none.
+        assert doc.summary is not None
+        assert all(f.action != "No referral recorded" for f in doc.summary.flags), doc.summary.flags

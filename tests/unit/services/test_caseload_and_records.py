@@ -29,7 +29,7 @@ from rhi_desktop.store.models import AuditEvent, MissingEpisode, ReturnInterview
         (None, [OfferOutcome.DECLINED], RhiStatus.DECLINED),
         (None, [OfferOutcome.DECLINED, OfferOutcome.ACCEPTED], RhiStatus.OFFERED),
         ("draft", [OfferOutcome.ACCEPTED], RhiStatus.DRAFT),
-        ("has_issues", [], RhiStatus.DRAFT),
+        ("has_issues", [], RhiStatus.RETURNED),  # the reviewer sent it back: not a draft
         ("completed", [], RhiStatus.COMPLETED),
         ("synced", [], RhiStatus.SYNCED),
         ("approved", [], RhiStatus.SYNCED),

@@ -79,14 +79,22 @@ class Autosaver(QObject):
         run_in_background(self, lambda: self._save(batch, meta), done, failed, pool=self._pool)
 
     def flush_now(self, timeout_ms: int = 10_000) -> bool:
-        """Write everything before the view closes or locks. True when all is on disk."""
+        """Write everything before the view closes, locks or completes. True when all is on
+        disk: it waits for the write in flight (and any follow-up it starts), then writes what
+        is left itself, so callers never need to ask twice."""
         self._timer.stop()
         deadline = time.monotonic() + timeout_ms / 1000
-        # Wait for the write in flight and for its queued "done" signal to be delivered.
-        while self._in_flight and time.monotonic() < deadline:
-            self._pool.waitForDone(50)
-            QCoreApplication.processEvents()
-        if self._pending or self._meta:
+        while True:
+            # Wait for the write in flight and for its queued "done" signal to be delivered
+            # (which may start a follow-up batch: then wait for that one too).
+            while self._in_flight and time.monotonic() < deadline:
+                self._pool.waitForDone(50)
+                QCoreApplication.processEvents()
+            if self._in_flight:
+                return False  # still writing after the timeout: the caller says so
+            self._timer.stop()
+            if not (self._pending or self._meta):
+                return True
             batch, meta = self._pending, self._meta
             try:
                 self._save(batch, meta)
@@ -96,4 +104,3 @@ class Autosaver(QObject):
             self._pending, self._meta = {}, {}
             self.saved.emit(dict(batch))
             self.state_changed.emit("saved", "All changes saved")
-        return not self._in_flight

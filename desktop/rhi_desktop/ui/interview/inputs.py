@@ -8,17 +8,16 @@ engine: str, int, float, list[str], ISO dates.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QRegularExpression, QSize, Qt, Signal
+from PySide6.QtCore import QRegularExpression, QSize, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -32,9 +31,20 @@ from PySide6.QtWidgets import (
 from rhi_core.forms.labels import choice_label
 from rhi_core.forms.schema import OTHER_CODE, Choice, FormDefinition, Question
 
+from ..date_field import DateField
 from .faces import face_icon
 
-_EMPTY_DATE = QDate(1900, 1, 1)
+
+def button_text(label: str) -> str:
+    """A label for a button's text: "&" is Qt's shortcut marker, so "B&B" must be "B&&B"."""
+    return label.replace("&", "&&")
+
+
+def _reserve_space(widget: QWidget) -> None:
+    """Hidden but still taking its room: nothing below it moves when it appears."""
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
 
 
 class QuestionInput(QWidget):
@@ -128,50 +138,42 @@ class LongTextInput(QuestionInput):
 
 
 class DateInput(QuestionInput):
-    """A date picker that can also be empty (the earliest date shows as blank)."""
+    """A date (or date and time) typed as DD/MM/YYYY [HH:MM] or picked; empty stays empty."""
 
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
         super().__init__(question)
-        with_time = question.type == "datetime"
-        self.edit = QDateTimeEdit() if with_time else QDateEdit()
-        self.edit.setDisplayFormat("dd/MM/yyyy HH:mm" if with_time else "dd/MM/yyyy")
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(_EMPTY_DATE)
-        self.edit.setSpecialValueText(" ")
-        self.edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 22)
-        self._with_time = with_time
-        self.edit.dateTimeChanged.connect(self._edited)
-        clear = QToolButton()
-        clear.setText("Clear")
-        clear.setAccessibleName(f"Clear {question.name}")
-        clear.clicked.connect(self._clear)
-        row = QHBoxLayout()
-        row.addWidget(self.edit)
-        row.addWidget(clear)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
+        self._with_time = question.type == "datetime"
+        self.edit = DateField(with_time=self._with_time)
+        self.edit.value_changed.connect(self._edited)
+        self.layout_.addWidget(self.edit)
 
-    def _edited(self, value: QDateTime) -> None:
-        if value.date() == _EMPTY_DATE:
+    def _edited(self, value: date | datetime | None) -> None:
+        if value is None:
             self._emit("")
-        elif self._with_time:
-            self._emit(value.toString("yyyy-MM-ddTHH:mm"))
+        elif isinstance(value, datetime):
+            self._emit(value.strftime("%Y-%m-%dT%H:%M"))
         else:
-            self._emit(value.date().toString("yyyy-MM-dd"))
-
-    def _clear(self) -> None:
-        self.edit.setDate(_EMPTY_DATE)
+            self._emit(value.isoformat())
 
     def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
-        if not value:
-            self.edit.setDate(_EMPTY_DATE)
-        elif self._with_time:
-            self.edit.setDateTime(QDateTime.fromString(str(value)[:16], "yyyy-MM-ddTHH:mm"))
-        else:
-            self.edit.setDate(QDate.fromString(str(value)[:10], "yyyy-MM-dd"))
+        text = str(value or "")
+        try:
+            if not text:
+                parsed: date | datetime | None = None
+            elif self._with_time:
+                parsed = datetime.fromisoformat(text[:16])
+            else:
+                parsed = date.fromisoformat(text[:10])
+        except ValueError:
+            parsed = None  # not a date the engine wrote: shown empty, the engine says why
+        self.edit.set_value(parsed)
 
     def focus_target(self) -> QWidget:
-        return self.edit
+        return self.edit.edit
+
+    def set_accessible(self, label: str) -> None:
+        self.setAccessibleName(label)
+        self.edit.set_accessible(label)
 
 
 class TimeInput(TextInput):
@@ -219,8 +221,9 @@ class SingleChoiceInput(_ChoiceBase):
         box = QHBoxLayout() if horizontal else QVBoxLayout()
         box.setSpacing(14 if horizontal else 2)
         for n, choice in enumerate(self.choices):
-            button = QRadioButton(choice_label(choice, form, language))
-            button.setAccessibleName(button.text())
+            text = choice_label(choice, form, language)
+            button = QRadioButton(button_text(text))
+            button.setAccessibleName(text)
             self.group.addButton(button, n)
             self.buttons[choice.value] = button
             box.addWidget(button)
@@ -234,6 +237,7 @@ class SingleChoiceInput(_ChoiceBase):
         self.clear.setObjectName("link")
         self.clear.setAccessibleName(f"Clear answer: {question.name}")
         self.clear.clicked.connect(self._cleared)
+        _reserve_space(self.clear)
         self.clear.hide()
         self.layout_.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -272,8 +276,9 @@ class MultipleChoiceInput(_ChoiceBase):
         super().__init__(question, form, language)
         self.boxes: dict[str, QCheckBox] = {}
         for choice in self.choices:
-            box = QCheckBox(choice_label(choice, form, language))
-            box.setAccessibleName(box.text())
+            text = choice_label(choice, form, language)
+            box = QCheckBox(button_text(text))
+            box.setAccessibleName(text)
             box.toggled.connect(self._toggled)
             self.boxes[choice.value] = box
             self.layout_.addWidget(box)
@@ -347,8 +352,9 @@ class ScaleInput(SingleChoiceInput):
             button = QToolButton()
             button.setCheckable(True)
             button.setObjectName("face")
-            button.setText(choice_label(choice, form, language))
-            button.setAccessibleName(button.text())
+            text = choice_label(choice, form, language)
+            button.setText(button_text(text))
+            button.setAccessibleName(text)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             try:
                 point = int(choice.value)
@@ -365,7 +371,9 @@ class ScaleInput(SingleChoiceInput):
         self.layout_.addLayout(row)
         self.clear = QPushButton("Clear answer")
         self.clear.setObjectName("link")
+        self.clear.setAccessibleName(f"Clear answer: {question.name}")
         self.clear.clicked.connect(self._cleared)
+        _reserve_space(self.clear)
         self.clear.hide()
         self.layout_.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignLeft)
 

@@ -38,6 +38,12 @@ class Mode:
         return self.language if self.young_person else None
 
 
+# In young-person mode a question the worker has already answered shows the question only: the
+# worker's words (often about the child, in the third person) are not the child's to read or
+# change. The child's own answers stay editable.
+WORKER_ANSWERED = "Your worker has already written something here."
+
+
 def _hidden_in(mode: Mode, item: Item) -> bool:
     return mode.young_person and item.worker_only
 
@@ -76,11 +82,29 @@ class QuestionRow(QWidget):
             self.input.set_accessible(text)
             self.label.setBuddy(self.input.focus_target())
             layout.addWidget(self.input)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(f"{text}: who wrote it")
+        self.note.hide()
+        layout.addWidget(self.note)
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)
+
+    def set_note(self, text: str | None) -> None:
+        """Who wrote the answer (worker mode), or that the worker did (young-person mode)."""
+        self.note.setText(text or "")
+        self.note.setVisible(bool(text))
+
+    def hold_for_worker(self) -> None:
+        """Young-person mode, a question the worker answered: the question, not the answer."""
+        if self.input is not None:
+            self.input.setEnabled(False)
+            self.input.hide()
+        self.set_note(WORKER_ANSWERED)
 
     def show_state(self, state: QuestionState | None, show_required: bool) -> None:
         if state is None:
@@ -129,6 +153,16 @@ class RepeatBlock(QWidget):
         self.add_button.setAccessibleName(f"Add to {self.title.text()}")
         self.add_button.clicked.connect(self.add_instance)
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def hold_for_worker(self) -> None:
+        """Young-person mode, entries the worker recorded: say so; nothing to read or edit."""
+        self.add_button.hide()
+        self.setEnabled(False)
+        note = QLabel(WORKER_ANSWERED)
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.layout().addWidget(note)
+        self.body.setEnabled(False)
 
     def _questions(self) -> list[Question]:
         out: list[Question] = []
@@ -243,8 +277,15 @@ class RepeatBlock(QWidget):
 class SectionPage(QWidget):
     changed = Signal(str, object)
 
-    def __init__(self, form: FormDefinition, section: Group, mode: Mode) -> None:
+    def __init__(
+        self,
+        form: FormDefinition,
+        section: Group,
+        mode: Mode,
+        worker_answered: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
+        self.worker_answered = worker_answered  # young-person mode: shown as questions only
         self.setObjectName("page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.form = form
@@ -278,6 +319,8 @@ class SectionPage(QWidget):
                 block.changed.connect(self._relay)
                 self.repeats[item.name] = block
                 layout.addWidget(block)
+                if item.name in self.worker_answered:
+                    block.hold_for_worker()
             elif isinstance(item, Group):
                 card = Card(
                     visible_label(item, self.form, self.mode.label_language, self.mode.young_person)
@@ -289,6 +332,8 @@ class SectionPage(QWidget):
                 row = QuestionRow(item, self.form, self.mode)
                 if row.input is not None:
                     row.input.changed.connect(self._relay)
+                    if item.name in self.worker_answered:
+                        row.hold_for_worker()
                 self.rows[item.name] = row
                 layout.addWidget(row)
 
@@ -297,11 +342,18 @@ class SectionPage(QWidget):
         self.changed.emit(name, value)
 
     def load(self, answers: Mapping[str, Any]) -> None:
+        shown = {k: v for k, v in answers.items() if k not in self.worker_answered}
         for row in self.rows.values():
             if row.input is not None:
-                row.input.load(answers)
+                row.input.load(shown)
         for block in self.repeats.values():
-            block.load(answers)
+            block.load(shown)
+
+    def set_authors(self, notes: Mapping[str, str]) -> None:
+        """Worker mode: say which answers the young person wrote ({question: sentence})."""
+        for name, row in self.rows.items():
+            if name not in self.worker_answered:
+                row.set_note(notes.get(name))
 
     def apply(self, evaluation: Evaluation, show_required: bool = False) -> None:
         for name, widget in self.groups.items():

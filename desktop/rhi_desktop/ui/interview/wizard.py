@@ -2,7 +2,13 @@
 
 Around the questionnaire sit the RHI-level steps (offer and consent, sessions before the
 questions; safety plan, outcomes, signatures and review after them), all in one section list.
-A completed revision opens locked: every input is disabled and a banner says so.
+A new interview opens on Offer and consent; a draft reopens where the worker left it. A
+completed revision opens locked: every input is disabled and a banner says so.
+
+One save model (see ``record.panel``): answers and the record's fields are saved as they are
+typed; an entry half typed (an offer, a session, a plan row, a signature) is never dropped
+silently: leaving its screen asks first, and the header says "All changes saved" only when it
+is true.
 """
 
 from __future__ import annotations
@@ -20,23 +26,28 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from rhi_core.domain.deadlines import format_remaining
 from rhi_core.domain.episodes import age_on
 from rhi_core.forms.evaluate import Evaluation, evaluate
 from rhi_core.forms.labels import text_in, visible_label
 from rhi_core.forms.risk import RiskFlag, compute_risk_flags
 from rhi_desktop.services import completion
+from rhi_desktop.services.answers import WORKER, YOUNG_PERSON
 from rhi_desktop.services.completion import AMENDABLE_STATES, IncompleteInterview
 from rhi_desktop.services.interview_flow import WizardData
 
 from ..record import steps
 from ..record.amend_dialog import AmendDialog
+from ..record.complete_dialog import CompleteDialog
 from ..record.ops import RecordOps, RecordStore
 from ..record.panel import RecordPanel
 from ..record.review_panel import ReviewPanel
@@ -48,12 +59,66 @@ from .sections_model import SectionListModel
 Clock = Callable[[], datetime]
 VerifyPassphrase = Callable[[str], Any]
 ExportFn = Callable[[str], Any]
-# Form problems are re-read for the review list this long after the last answer changed.
-REVIEW_REFRESH_MS = 800
+# The review list and step notes are read again from the store this long after answers land.
+REVIEW_REFRESH_MS = 600
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class FlagStrip(QFrame):
+    """One line, always there: the risk flags so far. It never grows, so nothing on the page
+    moves under the pointer when a flag is raised; the details are on Outcomes and referrals."""
+
+    details_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("flagStrip")
+        self.setProperty("raised", False)
+        self.text = QLabel()
+        self.text.setAccessibleName("Risk flags")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.details = QPushButton("What to do")
+        self.details.setObjectName("link")
+        self.details.setAccessibleName("What the risk flags ask of you")
+        self.details.clicked.connect(self.details_requested)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 4, 12, 4)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.details)
+        line = self.fontMetrics().lineSpacing()
+        self.setFixedHeight(line + 2 * 4 + 14)
+        self.full = ""
+        self.show_flags([], None)
+
+    def show_flags(self, flags: list[RiskFlag], form: Any) -> None:
+        names = []
+        for f in flags:
+            label = text_in(f.label, form, None) if form is not None else f.code
+            names.append(label + (" (could not be checked)" if f.error else ""))
+        if names:
+            self.full = f"Risk flags ({len(names)}): " + "; ".join(names)
+        else:
+            self.full = "No risk flags raised so far."
+        self.setToolTip(self.full if names else "")
+        self.details.setVisible(bool(names))
+        self.setProperty("raised", bool(names))
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self._elide()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(40, self.text.width())
+        self.text.setText(
+            self.text.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, width)
+        )
 
 
 class InterviewView(QWidget):
@@ -62,6 +127,7 @@ class InterviewView(QWidget):
     section_changed = Signal(str)
     completed = Signal(str)  # interview id: the revision is now locked
     reload_requested = Signal(str)  # interview id: a new revision must be opened
+    status_message = Signal(str)  # one sentence for the window's status bar
 
     def __init__(
         self,
@@ -78,6 +144,8 @@ class InterviewView(QWidget):
         self.data = data
         self.form = data.form
         self.answers: dict[str, Any] = dict(data.answers)
+        # Who wrote each answer last: the young-person screen shows the child only their own.
+        self.authors: dict[str, str] = {k: a.author for k, a in data.authors.items()}
         self._clock = clock
         self._verify = verify_passphrase
         self._on_export = on_export
@@ -85,19 +153,28 @@ class InterviewView(QWidget):
         self.locked = data.state in AMENDABLE_STATES
         self.pages: dict[str, SectionPage] = {}
         self.panels: dict[str, RecordPanel] = {}
+        self._ask: QMessageBox | None = None
+        self._complete_dialog: CompleteDialog | None = None
         # Without a store (tests of the questionnaire alone) the RHI steps are not shown.
         self.ops: RecordOps | None = None
         if store is not None:
-            self.ops = RecordOps(store, data.interview_id, self._form_problems, self)
+            self.ops = RecordOps(store, data.interview_id, self)
             self.ops.snapshot_loaded.connect(self._on_snapshot)
             self.ops.load_failed.connect(self._on_load_failed)
-        self._review_timer = QTimer(self)
-        self._review_timer.setSingleShot(True)
-        self._review_timer.timeout.connect(self._refresh_record)
+        self._finish = store.finish if store is not None else None
         self.evaluation: Evaluation | None = None
         self.flags: list[RiskFlag] = []
+        self._answer_state: tuple[str, str] = ("saved", "All changes saved")
+        self._record_error: str | None = None
         self.autosaver = Autosaver(save, self)
-        self.autosaver.state_changed.connect(self._on_save_state)
+        self.autosaver.state_changed.connect(self._on_autosave_state)
+        # The review list follows the answers once they are on disk (not before: it is read
+        # from the store, which is what completion will check).
+        self.autosaver.saved.connect(self._answers_saved)
+        self._review_timer = QTimer(self)
+        self._review_timer.setSingleShot(True)
+        self._review_timer.setInterval(REVIEW_REFRESH_MS)
+        self._review_timer.timeout.connect(self._refresh_record)
 
         # --- header -----------------------------------------------------------------------
         header = QFrame()
@@ -118,14 +195,20 @@ class InterviewView(QWidget):
             f"{self.form.version} · revision {data.revision}"
         )
         self.subtitle.setObjectName("muted")
+        self.deadline = QLabel()
+        self.deadline.setObjectName("deadline")
+        self.deadline.setAccessibleName("72-hour deadline")
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.deadline)
         bar.addLayout(titles)
         bar.addStretch(1)
         self.save_state = QLabel("All changes saved")
         self.save_state.setObjectName("saveState")
         self.save_state.setProperty("state", "saved")
         self.save_state.setAccessibleName("Save status")
+        self.save_state.setWordWrap(True)
+        self.save_state.setMaximumWidth(self.fontMetrics().horizontalAdvance("m") * 26)
         bar.addWidget(self.save_state)
         self.language = QComboBox()
         self.language.setAccessibleName("Language for the young person")
@@ -150,28 +233,23 @@ class InterviewView(QWidget):
         self.section_list.setModel(self.sections)
         self.section_list.setWordWrap(True)
         em = self.fontMetrics().horizontalAdvance("m")
-        self.section_list.setFixedWidth(em * 17)
+        self.section_list.setFixedWidth(em * 16)
         self.section_list.clicked.connect(self._on_section_clicked)
         self.section_list.activated.connect(self._on_section_clicked)
 
-        self.banner = QFrame()
-        self.banner.setObjectName("riskBanner")
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextFormat(Qt.TextFormat.RichText)
-        self.banner_text.setAccessibleName("Risk flags")
-        b = QVBoxLayout(self.banner)
-        b.setContentsMargins(14, 10, 14, 10)
-        b.addWidget(self.banner_text)
-        self.banner.hide()
+        self.flag_strip = FlagStrip()
+        self.flag_strip.details_requested.connect(self._show_flag_details)
         self.yp_banner = QFrame()
         self.yp_banner.setObjectName("ypBanner")
         yb = QVBoxLayout(self.yp_banner)
         yb.setContentsMargins(14, 8, 14, 8)
-        yb.addWidget(QLabel("This is your space: answer what you want to, skip what you don't."))
+        yp_text = QLabel("This is your space: answer what you want to, skip what you don't.")
+        yp_text.setWordWrap(True)
+        yb.addWidget(yp_text)
         self.yp_banner.hide()
         self.lock_banner = QFrame()
         self.lock_banner.setObjectName("lockBanner")
+        self.lock_banner.setProperty("state", "completed")
         lb = QVBoxLayout(self.lock_banner)
         lb.setContentsMargins(14, 10, 14, 10)
         self.lock_text = QLabel()
@@ -200,13 +278,13 @@ class InterviewView(QWidget):
 
         centre = QVBoxLayout()
         centre.addWidget(self.lock_banner)
-        centre.addWidget(self.banner)
+        centre.addWidget(self.flag_strip)
         centre.addWidget(self.yp_banner)
         centre.addWidget(self.stack, 1)
         centre.addLayout(nav)
         body = QHBoxLayout()
-        body.setContentsMargins(16, 12, 16, 12)
-        body.setSpacing(14)
+        body.setContentsMargins(12, 10, 12, 10)
+        body.setSpacing(12)
         body.addWidget(self.section_list)
         body.addLayout(centre, 1)
 
@@ -219,16 +297,17 @@ class InterviewView(QWidget):
         QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self.go_relative(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self.go_relative(-1))
 
+        self._show_deadline()
         self._refresh_sections()
         self._evaluate()
         if self.locked:
             self._show_locked()
-        # A new interview opens on the first question (the worker is usually with the child);
-        # the offer and sessions steps are one click above.
+        # A new interview opens on Offer and consent (the first step of an RHI); a draft
+        # reopens where the worker left it; a completed record on its review.
         start = data.current_section if data.current_section in self.steps() else None
         if self.locked and self.ops is not None:
             start = steps.REVIEW
-        self.go_to(start or self.visible_sections()[0])
+        self.go_to(start or self.steps()[0])
         if self.ops is not None:
             self.ops.reload()
 
@@ -248,16 +327,55 @@ class InterviewView(QWidget):
         """Every step in the section list: RHI steps around the visible question sections."""
         return self.rhi_steps(steps.BEFORE) + self.visible_sections() + self.rhi_steps(steps.AFTER)
 
+    def title_of(self, name: str) -> str:
+        if name in steps.TITLES:
+            return steps.title(name, self.mode.young_person)
+        section = next((s for s in self.form.sections if s.name == name), None)
+        return visible_label(section, self.form, None, False) if section else name
+
     def _refresh_sections(self) -> None:
         lang, yp = self.mode.label_language, self.mode.young_person
         titles = {s.name: visible_label(s, self.form, lang, yp) for s in self.form.sections}
         self.sections.set_sections(
             [(n, steps.title(n, yp) if n in steps.TITLES else titles[n]) for n in self.steps()]
         )
-        if self.ops is not None and self.ops.snapshot is not None:
-            self.sections.set_notes(steps.notes(self.ops.snapshot))
-        elif self.ops is not None:
-            self.sections.set_notes({n: ("…", False) for n in steps.ALL})
+        self._refresh_notes()
+
+    def _refresh_notes(self) -> None:
+        if self.ops is None:
+            return
+        notes = (
+            steps.notes(self.ops.snapshot)
+            if self.ops.snapshot is not None
+            else {n: ("…", False) for n in steps.ALL}
+        )
+        for name, panel in self.panels.items():
+            what = panel.unsaved()
+            if what and name in notes:
+                notes[name] = ("Not saved yet", False)
+        self.sections.set_notes(notes)
+
+    def _show_deadline(self) -> None:
+        t = self.data.timeliness
+        if t is None or t.clock_starts_at is None or t.due_at is None:
+            self.deadline.setText("")
+            self.deadline.hide()
+            return
+        due = f"{t.due_at.astimezone():%a %d %b %H:%M}"
+        if t.held_within_72h is True:
+            text, state = f"Held within 72 hours (due by {due})", "ok"
+        elif t.held_within_72h is False and t.held_at is not None:
+            text, state = f"Held after the 72 hours (was due by {due})", "late"
+        else:
+            remaining = t.due_at - self._clock()
+            left = format_remaining(remaining)
+            state = "late" if remaining.total_seconds() < 0 else "due"
+            text = f"Interview due by {due} · {left}"
+        self.deadline.setText(text)
+        self.deadline.setProperty("state", state)
+        self.deadline.style().unpolish(self.deadline)
+        self.deadline.style().polish(self.deadline)
+        self.deadline.show()
 
     @property
     def current_section(self) -> str:
@@ -291,6 +409,7 @@ class InterviewView(QWidget):
                 panel.complete_requested.connect(self.complete)
                 panel.amend_requested.connect(self.amend)
                 panel.export_requested.connect(self.export)
+            panel.status_changed.connect(self._update_save_state)
             if self.ops.snapshot is not None:
                 panel.apply(self.ops.snapshot)
             panel.set_locked(self.locked)
@@ -302,7 +421,12 @@ class InterviewView(QWidget):
         """The page of a section, built on first visit (opening stays fast on big forms)."""
         if name not in self.pages:
             section = next(s for s in self.form.sections if s.name == name)
-            page = SectionPage(self.form, section, self.mode)
+            held = frozenset(
+                k for k, who in self.authors.items() if who == WORKER and k in self.answers
+            )
+            page = SectionPage(
+                self.form, section, self.mode, held if self.mode.young_person else frozenset()
+            )
             if self.mode.young_person:
                 font = QFont(self.font())
                 font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -310,6 +434,8 @@ class InterviewView(QWidget):
             if self.mode.young_person and self.form.direction(self.mode.language or "en") == "rtl":
                 page.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
             page.load(self.answers)
+            if not self.mode.young_person:
+                page.set_authors(self._author_notes())
             page.changed.connect(self._on_changed)
             if self.evaluation is not None:
                 page.apply(self.evaluation)
@@ -318,12 +444,23 @@ class InterviewView(QWidget):
             self.pages[name] = page
         return self.pages[name]
 
+    def _author_notes(self) -> dict[str, str]:
+        notes = {}
+        for name, authorship in self.data.authors.items():
+            if self.authors.get(name) == YOUNG_PERSON:
+                when = authorship.at.astimezone()
+                notes[name] = f"Written by the young person, {when:%d/%m/%Y %H:%M}"
+        for name, who in self.authors.items():
+            if who == YOUNG_PERSON and name not in notes:
+                notes[name] = "Written by the young person"
+        return notes
+
     def go_to(self, name: str) -> None:
+        """Show a step (no questions asked: see ``request_go_to`` for the worker's clicks)."""
         widget: QWidget = self.panel(name) if name in steps.TITLES else self.page(name)
         scroll = widget.parentWidget().parentWidget()  # viewport -> scroll area
         self.stack.setCurrentWidget(scroll)
-        row = self.sections.row_of(name)
-        self.section_list.setCurrentIndex(self.sections.index(row))
+        self._select_in_list(name)
         names = self.steps()
         i = names.index(name)
         self.position.setText(f"Step {i + 1} of {len(names)}")
@@ -335,18 +472,134 @@ class InterviewView(QWidget):
             self._refresh_record()
         self.section_changed.emit(name)
 
+    def _select_in_list(self, name: str) -> None:
+        row = self.sections.row_of(name)
+        self.section_list.setCurrentIndex(self.sections.index(row))
+
+    def request_go_to(self, name: str, then: Callable[[], None] | None = None) -> None:
+        """The worker asked for another step: leave this one only once nothing typed here
+        would be lost (asking if need be)."""
+        current = self.current_section
+
+        def go() -> None:
+            self.go_to(name)
+            if then is not None:
+                then()
+
+        if name == current:
+            go()
+            return
+        panel = self.panels.get(current)
+        self.when_saved([panel] if panel is not None else [], go)
+
     def go_relative(self, step: int) -> None:
         names = self.steps()
         i = names.index(self.current_section) + step
-        if 0 <= i < len(names):
-            self.go_to(names[i])
+        if not 0 <= i < len(names):
+            return
+
+        def focus_first() -> None:
             target = self.pages[names[i]].first_input() if names[i] in self.pages else None
             if target is not None:
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
 
+        self.request_go_to(names[i], focus_first)
+
     @Slot(QModelIndex)
     def _on_section_clicked(self, index: QModelIndex) -> None:
-        self.go_to(self.sections.name_at(index.row()))
+        wanted = self.sections.name_at(index.row())
+        self._select_in_list(self.current_section)  # until it is really left
+        self.request_go_to(wanted)
+
+    # --- the save model -------------------------------------------------------------------
+    def unsaved_panels(self, panels: list[RecordPanel] | None = None) -> list[RecordPanel]:
+        return [p for p in (self.panels.values() if panels is None else panels) if p.unsaved()]
+
+    def when_saved(self, panels: list[RecordPanel] | None, proceed: Callable[[], None]) -> None:
+        """Run ``proceed`` once nothing typed on ``panels`` (None: every screen) would be
+        lost. Pending automatic saves are started; a half-typed entry is offered to be saved,
+        discarded, or kept on screen (then ``proceed`` does not run)."""
+        candidates = list(self.panels.values()) if panels is None else panels
+        for p in candidates:
+            p.flush()
+        waiting = self.unsaved_panels(candidates)
+        if not waiting:
+            proceed()
+            return
+        panel = waiting[0]
+        name = next(n for n, p in self.panels.items() if p is panel)
+        if self.current_section != name:
+            self.go_to(name)
+        what = panel.unsaved() or "changes that are not saved"
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Not saved yet")
+        box.setText(f"You have {what} on {self.title_of(name)}.")
+        box.setInformativeText("Save it now, or discard it?")
+        save = box.addButton("Save it", QMessageBox.ButtonRole.AcceptRole)
+        save.setAccessibleName("Save it")
+        discard = box.addButton("Discard it", QMessageBox.ButtonRole.DestructiveRole)
+        discard.setAccessibleName("Discard it")
+        stay = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        stay.setAccessibleName("Keep editing")
+        box.setDefaultButton(save)
+        box.setEscapeButton(stay)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            self._ask = None
+            if clicked is save:
+                panel.save_unsaved(lambda: self.when_saved(panels, proceed))
+            elif clicked is discard:
+                panel.discard_unsaved()
+                self.when_saved(panels, proceed)
+
+        box.finished.connect(answered)
+        self._ask = box
+        box.open()
+
+    def has_unsaved(self) -> bool:
+        return self.autosaver.dirty or bool(self.unsaved_panels())
+
+    def _on_autosave_state(self, state: str, message: str) -> None:
+        self._answer_state = (state, message)
+        self._update_save_state()
+
+    def _answers_saved(self, _batch: object) -> None:
+        if self.ops is not None and self.ops.snapshot is not None:
+            self._review_timer.start()  # once typing pauses, not on every batch
+
+    @Slot()
+    def _update_save_state(self) -> None:
+        """The header's one line about saving: "All changes saved" only when it is true."""
+        if self.locked:
+            return  # the lock banner has said how things stand (_show_locked)
+        state, message = self._answer_state
+        panels = list(self.panels.items())
+        errors = [(n, p.save_error()) for n, p in panels if p.save_error()]
+        waiting = [(n, p.unsaved()) for n, p in panels if p.unsaved()]
+        if state == "error":
+            pass
+        elif errors:
+            name, error = errors[0]
+            state, message = "error", f"Not saved: {self.title_of(name)} — {error}"
+        elif self._record_error:
+            state, message = "error", self._record_error
+        elif state == "saving" or any(p.saving() for _n, p in panels):
+            state, message = "saving", "Saving…"
+        elif waiting:
+            name, _what = waiting[0]
+            state, message = "unsaved", f"Not saved yet: {self.title_of(name)}"
+        else:
+            state, message = "saved", "All changes saved"
+        self._set_save_state(state, message)
+        self._refresh_notes()
+
+    def _set_save_state(self, state: str, message: str) -> None:
+        self.save_state.setText(message)
+        self.save_state.setProperty("state", state)
+        self.save_state.style().unpolish(self.save_state)
+        self.save_state.style().polish(self.save_state)
 
     # --- answers --------------------------------------------------------------------------
     def _on_changed(self, name: str, value: Any) -> None:
@@ -356,6 +609,9 @@ class InterviewView(QWidget):
             self.answers.pop(name, None)
         else:
             self.answers[name] = value
+        author = YOUNG_PERSON if self.mode.young_person else WORKER
+        self.authors[name] = author
+        self.autosaver.set_meta(author=author)
         self.autosaver.queue(name, value)
         self._evaluate()
 
@@ -372,8 +628,6 @@ class InterviewView(QWidget):
             self.autosaver.set_meta(risk_flags=[f.code for f in flags])
         self.flags = flags
         self._show_flags()
-        if self.ops is not None and self.ops.snapshot is not None:
-            self._review_timer.start(REVIEW_REFRESH_MS)  # the review list follows the answers
 
     def _form_problems(self) -> list[Any]:
         return self.evaluation.problems(self.form) if self.evaluation is not None else []
@@ -384,16 +638,18 @@ class InterviewView(QWidget):
             self.ops.reload()
 
     def _on_snapshot(self, snapshot: Any) -> None:
+        self._record_error = None
         if snapshot.locked and not self.locked:
             self.set_locked(True)
         elif self.locked:
             self._show_locked()  # now with the completion time and state from the store
         for panel in self.panels.values():
             panel.apply(snapshot)
-        self.sections.set_notes(steps.notes(snapshot))
+        self._update_save_state()
 
     def _on_load_failed(self, message: str) -> None:
-        self._on_save_state("error", message)
+        self._record_error = message
+        self._update_save_state()
 
     def _place_of(self, problem: Any) -> str:
         """Where a completion problem is fixed, as the section list names it."""
@@ -428,36 +684,65 @@ class InterviewView(QWidget):
             self.go_to(step)
             self.panels[step].focus_target(target)
 
+    def _show_flag_details(self) -> None:
+        if steps.OUTCOMES in self.steps():
+            self.request_go_to(steps.OUTCOMES)
+
     # --- completing, amending, exporting ------------------------------------------------
     @Slot()
     def complete(self) -> None:
-        """Complete and lock the revision (the service refuses if anything is missing)."""
+        """Save everything, show the read-back, and on the worker's word complete and lock."""
         if self.ops is None or self.locked:
             return
-        if not self._save_everything():
+        if not self.autosaver.flush_now():
             self._review_error("Your latest answers are not saved yet, so it cannot complete.")
             return
-        problems = self._form_problems()
+        self.when_saved(None, self._read_back)
+
+    def _read_back(self) -> None:
+        """One screen of what is being locked: flags, referrals, plan, the child's words and
+        what is unanswered. Read from the store, after every queued write."""
+        assert self.ops is not None
+        from rhi_desktop.services.record_summary import summarise
+
+        iid, store = self.data.interview_id, self.ops.store
+
+        def read() -> Any:
+            with store.sessions() as s:
+                return summarise(s, iid, now=store.clock())
+
+        review = self.panels.get(steps.REVIEW)
+        if isinstance(review, ReviewPanel):
+            review.show_error(None)
+        self.ops.run(read, self._confirm, lambda e: self._review_error(str(e)))
+
+    def _confirm(self, summary: Any) -> None:
+        dialog = CompleteDialog(summary, self)
+        dialog.accepted.connect(self._finish_now)
+        self._complete_dialog = dialog
+        dialog.open()
+
+    def _finish_now(self) -> None:
+        assert self.ops is not None
         iid = self.data.interview_id
         review = self.panels.get(steps.REVIEW)
         if isinstance(review, ReviewPanel):
             review.complete_button.setEnabled(False)
             review.show_error(None)
-        self.ops.write(
-            lambda s, actor, now: completion.complete(
-                s, iid, actor=actor, now=now, form_problems=problems
-            ),
-            self._completed,
-            self._complete_failed,
-        )
+        if self._finish is not None:
+            finish, now = self._finish, self._clock()
+            self.ops.run(lambda: finish(iid, now), self._completed, self._complete_failed)
+        else:
+            self.ops.write(
+                lambda s, actor, now: completion.complete(s, iid, actor=actor, now=now),
+                self._completed,
+                self._complete_failed,
+            )
 
-    def _save_everything(self) -> bool:
-        """Every answer on disk before completing. ``flush_now`` can return while a write it
-        just triggered is still running (a follow-up batch), so it is asked until idle."""
-        return any(self.autosaver.flush_now() and not self.autosaver.dirty for _ in range(10))
-
-    def _completed(self, _result: Any) -> None:
+    def _completed(self, result: Any) -> None:
         self.set_locked(True)
+        message = getattr(result, "message", None)
+        self.status_message.emit(message or "Interview completed and locked.")
         self.completed.emit(self.data.interview_id)
 
     def _complete_failed(self, exc: Exception) -> None:
@@ -471,6 +756,7 @@ class InterviewView(QWidget):
         review = self.panels.get(steps.REVIEW)
         if isinstance(review, ReviewPanel):
             review.show_error(message)
+            review.complete_button.setEnabled(True)
 
     @Slot()
     def amend(self) -> AmendDialog | None:
@@ -503,53 +789,46 @@ class InterviewView(QWidget):
 
     def _show_locked(self) -> None:
         when = ""
-        if self.ops is not None and self.ops.snapshot is not None:
-            done = self.ops.snapshot.record.completed_at
+        snapshot = self.ops.snapshot if self.ops is not None else None
+        if snapshot is not None:
+            done = snapshot.record.completed_at
             if done is not None:
                 when = f" on {done.astimezone():%d/%m/%Y at %H:%M}"
         state = self.data.state
-        if self.ops is not None and self.ops.snapshot is not None:
-            state = self.ops.snapshot.record.state or state
+        if snapshot is not None:
+            state = snapshot.record.state or state
         if state == "has_issues":
             # Central reviewed it and sent it back: it stays as reviewed; changes go in a new
-            # revision, opened with "Reopen for changes".
+            # revision, opened with "Reopen for changes". A warning, not a success.
+            note = self.data.reviewer_note or "The reviewer's comment has not reached this laptop."
             self.lock_text.setText(
-                f"<b>Back from review with issues — locked.</b> Revision {self.data.revision} "
-                "stays as it was reviewed. Use <i>Reopen for changes</i> in "
-                "<i>Review and complete</i> to correct it in a new revision."
+                f"<b>Returned by the reviewer: changes needed.</b> {_escape(note)}<br>"
+                f"Revision {self.data.revision} stays as it was reviewed. Use <i>Reopen for "
+                "changes</i> in <i>Review and complete</i> to correct it in a new revision."
             )
+            self.lock_banner.setProperty("state", "returned")
+            self._set_save_state("error", "Returned by the reviewer")
         else:
             self.lock_text.setText(
                 f"<b>Completed — locked.</b> Revision {self.data.revision} was completed{when} "
                 "and is kept exactly as it was. To change it, make an amendment from "
                 "<i>Review and complete</i>."
             )
+            self.lock_banner.setProperty("state", "completed")
+            self._set_save_state("saved", "Completed — locked")
+        self.lock_banner.style().unpolish(self.lock_banner)
+        self.lock_banner.style().polish(self.lock_banner)
         self.lock_banner.show()
-        self._on_save_state("saved", "Completed — locked")
 
     def _show_flags(self) -> None:
-        if not self.flags or self.mode.young_person:
-            self.banner.hide()
-            return
-        parts = []
-        for flag in self.flags:
-            prompts = "; ".join(text_in(p, self.form, None) for p in flag.prompts)
-            label = text_in(flag.label, self.form, None)
-            note = " (could not be checked)" if flag.error else ""
-            parts.append(f"<b>{label}</b>{note}" + (f" — {prompts}" if prompts else ""))
-        self.banner_text.setText("Risk flags: " + "<br>".join(parts))
-        self.banner.show()
-
-    def _on_save_state(self, state: str, message: str) -> None:
-        self.save_state.setText(message)
-        self.save_state.setProperty("state", state)
-        self.save_state.style().unpolish(self.save_state)
-        self.save_state.style().polish(self.save_state)
+        self.flag_strip.setVisible(not self.mode.young_person)
+        self.flag_strip.show_flags(self.flags, self.form)
 
     # --- young-person mode ----------------------------------------------------------------
     def _on_yp_clicked(self, checked: bool) -> None:
         if checked:
-            self.set_young_person_mode(True)
+            self.yp_button.setChecked(False)
+            self.when_saved(None, lambda: self.set_young_person_mode(True))
             return
         # Leaving young-person mode needs the worker: the child may be holding the laptop.
         self.yp_button.setChecked(True)
@@ -568,12 +847,15 @@ class InterviewView(QWidget):
         if on == self.mode.young_person:
             return
         current = self.current_section
+        # What was typed in one mode is saved, with its author, before the other begins.
+        self.autosaver.flush_now()
         self.mode = Mode(young_person=on, language=self.language.currentData() if on else None)
         self.yp_button.setChecked(on)
         self.yp_button.setText("Back to worker mode" if on else "Young person mode")
         self.language.setVisible(on)
         self.yp_banner.setVisible(on)
         self.back.setEnabled(not on)
+        self.deadline.setVisible(not on and bool(self.deadline.text()))
         self._rebuild_pages(current)
         self.mode_changed.emit(on)
 
@@ -594,12 +876,20 @@ class InterviewView(QWidget):
         names = self.steps()
         fallback = self.visible_sections()[0] if self.visible_sections() else names[0]
         self.go_to(current if current in names else fallback)
+        self._update_save_state()
 
     # --- closing --------------------------------------------------------------------------
     def close_view(self) -> None:
         if self.mode.young_person:
             return
+        self.when_saved(None, self._close_now)
+
+    def _close_now(self) -> None:
         self.autosaver.flush_now()
         if self.ops is not None:
             self.ops.wait()  # a record write in flight lands before the caseload reloads
         self.closed.emit()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -7,13 +7,12 @@ pairs; each message lands under its field and everything typed stays where it wa
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,9 +24,8 @@ from PySide6.QtWidgets import (
 from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.completion import InterviewLocked
 
+from ..date_field import DateField
 from ..widgets import error_label, show_error
-
-EMPTY_DATE = QDate(1900, 1, 1)
 
 
 def combo(name: str, choices: list[tuple[str, str]], blank: str | None = "Choose…") -> QComboBox:
@@ -41,41 +39,35 @@ def combo(name: str, choices: list[tuple[str, str]], blank: str | None = "Choose
     return box
 
 
-def date_time_edit(value: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit()
-    edit.setDisplayFormat("dd/MM/yyyy HH:mm")
-    edit.setCalendarPopup(True)
-    local = value.astimezone()
-    edit.setDateTime(
-        QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+def date_time_edit(value: datetime | None, name: str = "") -> DateField:
+    """A date and time, typed DD/MM/YYYY HH:MM or picked; shown in the laptop's wall time."""
+    edit = DateField(name, with_time=True)
+    edit.set_value(
+        value.astimezone().replace(tzinfo=None, second=0, microsecond=0) if value else None
     )
     return edit
 
 
-def to_utc(edit: QDateTimeEdit) -> datetime:
-    return edit.dateTime().toPython().astimezone(UTC)  # local wall time -> UTC
+def to_utc(edit: DateField) -> datetime | None:
+    """The typed wall time as UTC (None when empty or not a date: the service says so)."""
+    value = edit.value()
+    if not isinstance(value, datetime):
+        return None
+    return value.astimezone(UTC)  # a naive datetime is the laptop's local time
 
 
-def date_edit(optional: bool = True) -> QDateEdit:
-    """A date picker; when optional, the earliest date shows blank and means "none"."""
-    edit = QDateEdit()
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    if optional:
-        edit.setMinimumDate(EMPTY_DATE)
-        edit.setSpecialValueText(" ")
-        edit.setDate(EMPTY_DATE)
-    edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0") * 18)
-    return edit
+def date_edit(optional: bool = True, name: str = "") -> DateField:
+    """A date typed DD/MM/YYYY or picked from a calendar; empty means "none"."""
+    return DateField(name)
 
 
-def date_of(edit: QDateEdit) -> date | None:
-    d = edit.date()
-    return None if d == EMPTY_DATE else d.toPython()
+def date_of(edit: DateField) -> date | None:
+    value = edit.value()
+    return value.date() if isinstance(value, datetime) else value
 
 
-def set_date(edit: QDateEdit, value: date | None) -> None:
-    edit.setDate(QDate(value.year, value.month, value.day) if value else EMPTY_DATE)
+def set_date(edit: DateField, value: date | None) -> None:
+    edit.set_value(value)
 
 
 class YesNo(QWidget):
@@ -129,8 +121,11 @@ class FieldForm(QWidget):
         self.general = error_label()
         self.general.setAccessibleName("Problem")
 
-    def add(self, key: str, label: str, widget: QWidget, accessible: str | None = None) -> QWidget:
-        if not widget.accessibleName():
+    def add(self, key: str, label: str, widget: QWidget, accessible: str | None = None) -> Any:
+        if isinstance(widget, DateField):
+            if not widget.name:
+                widget.set_accessible(accessible or label.rstrip(":*").strip())
+        elif not widget.accessibleName():
             widget.setAccessibleName(accessible or label.rstrip(":*").strip())
         caption = QLabel(label)
         caption.setBuddy(widget.focusProxy() or widget)
@@ -141,7 +136,8 @@ class FieldForm(QWidget):
         box.setSpacing(2)
         box.addWidget(widget)
         err = error_label()
-        err.setAccessibleName(f"{widget.accessibleName()}: problem")
+        name = widget.name if isinstance(widget, DateField) else widget.accessibleName()
+        err.setAccessibleName(f"{name}: problem")
         box.addWidget(err)
         self.errors[key] = err
         self.widgets[key] = widget

@@ -4,6 +4,7 @@ service's; this screen only collects input and shows its verdicts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -28,7 +29,9 @@ from rhi_core.domain.codes import (
     OfferMethod,
     OfferOutcome,
 )
+from rhi_core.domain.episodes import EpisodeProblem
 from rhi_desktop.services import offers
+from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.offers import OfferInput
 from rhi_desktop.services.record_open import RecordSnapshot
 from rhi_desktop.services.record_view import EpisodeView, OfferView
@@ -37,7 +40,7 @@ from ..widgets import muted
 from . import text
 from .fields import FieldForm, combo, date_time_edit, to_utc
 from .models import Row, RowsModel, selected_row, table_view
-from .ops import RecordOps
+from .ops import RecordOps, Write
 from .panel import RecordPanel
 
 
@@ -122,15 +125,15 @@ class OffersPanel(RecordPanel):
             "late_reason", "Reason it was late *", combo("Reason late", LateReason.choices())
         )
         self.late_note = self.late.add("late_note", "Say more", QLineEdit(), "Reason late: note")
-        self.late_save = QPushButton("Save reason")
-        self.late_save.setAccessibleName("Save the reason it was late")
-        self.late_save.clicked.connect(self.save_late_reason)
+        # Saved as it is chosen and typed, like the questionnaire.
+        self.late_auto = self.autowrite(self._late_write, self._late_failed)
+        self.late_reason.activated.connect(lambda _i: self.late_auto.schedule(0))
         self.late_reason.currentIndexChanged.connect(self._late_changed)
+        self.late_note.textEdited.connect(lambda _t: self.late_auto.schedule())
         self.late_box = QWidget()
         late_layout = QHBoxLayout(self.late_box)
         late_layout.setContentsMargins(0, 6, 0, 0)
         late_layout.addWidget(self.late, 1)
-        late_layout.addWidget(self.late_save, 0, Qt.AlignmentFlag.AlignBottom)
         clock.body.addWidget(self.late_box)
         clock.body.addWidget(self.late.general)
 
@@ -138,7 +141,11 @@ class OffersPanel(RecordPanel):
         attempts = self.card("Offer attempts")
         self.model = RowsModel(["When", "Method", "Outcome", "By", "Declined by and why"], self)
         self.table = table_view(self.model, "Offer attempts")
+        self.table.activated.connect(lambda _i: self.edit_selected())
         attempts.body.addWidget(self.table)
+        self.edit_button = QPushButton("Change attempt")
+        self.edit_button.setAccessibleName("Change the selected offer attempt")
+        self.edit_button.clicked.connect(self.edit_selected)
         self.remove_button = QPushButton("Remove attempt")
         self.remove_button.setAccessibleName("Remove the selected offer attempt")
         self.remove_button.clicked.connect(self.remove_selected)
@@ -151,16 +158,26 @@ class OffersPanel(RecordPanel):
         self.list_error = muted("")
         self.list_error.setObjectName("error")
         self.list_error.hide()
+        QShortcut(
+            QKeySequence(Qt.Key.Key_F2),
+            self.table,
+            self.edit_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         row = QHBoxLayout()
         row.addWidget(self.list_error, 1)
+        row.addWidget(self.edit_button)
         row.addWidget(self.remove_button)
         attempts.body.addLayout(row)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_remove())
 
         # --- a new attempt ---------------------------------------------------------------
         new = self.card("Record an offer")
+        self.entry_title = new.title_label
+        self.editing = ""  # id of the attempt being changed, "" when recording a new one
         self.form = FieldForm()
         f = self.form
-        self.at = f.add("at", "When *", date_time_edit(ops.now()), "Offer date and time")
+        self.at = f.add("at", "When *", date_time_edit(ops.now(), "Offer date and time"))
         self.method = f.add("method", "How *", combo("Offer method", OfferMethod.choices()))
         self.by_whom = f.add("by_whom", "Offered by *", QLineEdit(ops.actor), "Offered by")
         self.outcome = f.add("outcome", "Outcome *", combo("Offer outcome", OfferOutcome.choices()))
@@ -185,12 +202,24 @@ class OffersPanel(RecordPanel):
         self.record_button = QPushButton("Record offer")
         self.record_button.setObjectName("primary")
         self.record_button.setAccessibleName("Record offer")
-        self.record_button.clicked.connect(self.submit)
+        self.record_button.clicked.connect(lambda _checked=False: self.submit())
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel changing the offer attempt")
+        self.cancel_button.clicked.connect(self.cancel_edit)
+        self.cancel_button.hide()
         line = QHBoxLayout()
         line.addStretch(1)
+        line.addWidget(self.cancel_button)
         line.addWidget(self.record_button)
         new.body.addLayout(line)
         self._outcome_changed()
+        for box in (self.method, self.outcome, self.declined_by, self.decline_reason):
+            box.currentIndexChanged.connect(self._entry_edited)
+        for edit in (self.by_whom, self.decline_note):
+            edit.textEdited.connect(self._entry_edited)
+        self.carer_shared.textChanged.connect(self._entry_edited)
+        self.at.edit.textChanged.connect(self._entry_edited)
+        self._baseline = self._entry_values()
 
         # --- episodes --------------------------------------------------------------------
         eps = self.card(
@@ -228,7 +257,7 @@ class OffersPanel(RecordPanel):
         self.held_flag.setText(text.flag(t.held_within_72h))
         late = t.offered_within_72h is False or t.held_within_72h is False
         self.late_box.setVisible(late or bool(r.late_reason))
-        if not self.late_reason.hasFocus():
+        if not (self.late_auto.pending or self.late_auto.error) and not self.late_note.hasFocus():
             self.late_reason.setCurrentIndex(max(0, self.late_reason.findData(r.late_reason)))
             self.late_note.setText(r.late_note or "")
         self._late_changed()
@@ -249,7 +278,9 @@ class OffersPanel(RecordPanel):
         self.link_button.setEnabled(has and not self.locked)
 
     def _update_remove(self) -> None:
+        chosen = selected_row(self.table) is not None
         self.remove_button.setEnabled(not self.locked and self.model.rowCount() > 0)
+        self.edit_button.setEnabled(not self.locked and chosen)
 
     def _outcome_changed(self, _index: int = 0) -> None:
         declined = self.outcome.currentData() == OfferOutcome.DECLINED
@@ -264,7 +295,6 @@ class OffersPanel(RecordPanel):
             self.form,
             self.record_button,
             self.late,
-            self.late_save,
             self.link_form,
             self.link_button,
             self.remove_button,
@@ -289,42 +319,136 @@ class OffersPanel(RecordPanel):
             carer_shared=self.carer_shared.toPlainText() if declined else None,
         )
 
-    def submit(self) -> None:
+    def submit(self, then: Callable[[], None] | None = None) -> None:
         self.form.clear_errors()
-        data, iid = self.build(), self.ops.interview_id
+        problem = self.at.problem()
+        if problem:
+            self.form.show_exception(ValidationFailed([EpisodeProblem("at", problem)]))
+            return
+        data, iid, editing = self.build(), self.ops.interview_id, self.editing
         self.record_button.setEnabled(False)
-        self.ops.write(
-            lambda s, actor, now: offers.record_offer(s, iid, data, actor=actor, now=now),
-            self._recorded,
-            self._failed,
-        )
+        if editing:
+            write = partial(_update_offer, editing, data)
+        else:
+            write = partial(_record_offer, iid, data)
+        self.ops.write(write, partial(self._recorded, then), self._failed)
 
-    def _recorded(self, _result: Any) -> None:
+    def _recorded(self, then: Callable[[], None] | None, _result: Any) -> None:
         self.record_button.setEnabled(not self.locked)
-        # The attempt is stored: clear what only belonged to it; keep who and when.
+        self._reset_entry()
+        if then is not None:
+            then()
+
+    def _reset_entry(self) -> None:
+        """The attempt is stored (or dropped): clear what only belonged to it; keep who and
+        when, ready for the next attempt."""
+        self.editing = ""
+        self.record_button.setText("Record offer")
+        self.record_button.setAccessibleName("Record offer")
+        self.cancel_button.hide()
+        if self.entry_title is not None:
+            self.entry_title.setText("Record an offer")
         for box in (self.method, self.outcome, self.declined_by, self.decline_reason):
             box.setCurrentIndex(0)
         self.decline_note.clear()
         self.carer_shared.clear()
+        self.form.clear_errors()
+        self._baseline = self._entry_values()
+        self.status_changed.emit()
 
     def _failed(self, exc: Exception) -> None:
         self.record_button.setEnabled(not self.locked)
         self.form.show_exception(exc)
 
-    def save_late_reason(self) -> None:
+    # --- changing an attempt already recorded ----------------------------------------------
+    def edit_selected(self) -> None:
+        row = selected_row(self.table)
+        if row is None or self.locked:
+            return
+        o: OfferView = row.value
+        self.editing = o.id
+        self.at.set_value(o.at.astimezone().replace(tzinfo=None, second=0, microsecond=0))
+        self.method.setCurrentIndex(max(0, self.method.findData(o.method)))
+        self.outcome.setCurrentIndex(max(0, self.outcome.findData(o.outcome)))
+        self.by_whom.setText(o.by_whom or "")
+        self.declined_by.setCurrentIndex(max(0, self.declined_by.findData(o.declined_by)))
+        self.decline_reason.setCurrentIndex(max(0, self.decline_reason.findData(o.decline_reason)))
+        self.decline_note.setText(o.decline_note or "")
+        self.carer_shared.setPlainText(o.carer_shared or "")
+        self.record_button.setText("Save changes")
+        self.record_button.setAccessibleName("Save the changed offer attempt")
+        self.cancel_button.show()
+        if self.entry_title is not None:
+            self.entry_title.setText("Change the offer attempt")
+        self.form.clear_errors()
+        self._baseline = self._entry_values()
+        self.form.focus("at")
+        self.status_changed.emit()
+
+    def cancel_edit(self) -> None:
+        self._reset_entry()
+
+    # --- the save model ----------------------------------------------------------------------
+    def _entry_values(self) -> tuple[Any, ...]:
+        return (
+            self.at.edit.text(),
+            self.method.currentData(),
+            self.outcome.currentData(),
+            self.by_whom.text(),
+            self.declined_by.currentData(),
+            self.decline_reason.currentData(),
+            self.decline_note.text(),
+            self.carer_shared.toPlainText(),
+        )
+
+    def _entry_edited(self, *_args: Any) -> None:
+        self.status_changed.emit()
+
+    def unsaved(self) -> str | None:
+        if self.locked:
+            return None
+        if self._entry_values() != self._baseline:
+            return (
+                "changes to an offer attempt"
+                if self.editing
+                else "an offer attempt not recorded yet"
+            )
+        return super().unsaved()
+
+    def save_unsaved(self, then: Callable[[], None]) -> None:
+        if self._entry_values() != self._baseline:
+            self.submit(then)
+        else:
+            super().save_unsaved(then)
+
+    def discard_unsaved(self) -> None:
+        self.at.set_value(self.ops.now().astimezone().replace(tzinfo=None, second=0, microsecond=0))
+        self.by_whom.setText(self.ops.actor)
+        self._reset_entry()
+        super().discard_unsaved()
+
+    def reset_to(self, snapshot: RecordSnapshot) -> None:
+        r = snapshot.record
+        self.late_reason.setCurrentIndex(max(0, self.late_reason.findData(r.late_reason)))
+        self.late_note.setText(r.late_note or "")
+        self.late.clear_errors()
+
+    # --- the late reason, saved as it is chosen ----------------------------------------------
+    def _late_write(self) -> Write | None:
         self.late.clear_errors()
         reason, note, iid = (
             self.late_reason.currentData(),
             self.late_note.text(),
             self.ops.interview_id,
         )
-        self.ops.write(
-            lambda s, actor, now: offers.set_late_reason(
-                s, iid, reason, note, actor=actor, now=now
-            ),
-            None,
-            self.late.show_exception,
-        )
+        return partial(_set_late_reason, iid, reason, note)
+
+    def _late_failed(self, exc: Exception) -> None:
+        self.late.show_exception(exc)
+
+    def save_late_reason(self) -> None:
+        self.late_auto.schedule(0)
+        self.late_auto.flush()
 
     def remove_selected(self) -> None:
         row = selected_row(self.table)
@@ -368,3 +492,16 @@ class OffersPanel(RecordPanel):
     def _focus(self, w: QWidget) -> bool:
         w.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+
+# Module-level write functions (bound with partial): they run on the worker thread.
+def _record_offer(iid: str, data: OfferInput, s: Any, actor: str, now: Any) -> Any:
+    return offers.record_offer(s, iid, data, actor=actor, now=now)
+
+
+def _update_offer(offer_id: str, data: OfferInput, s: Any, actor: str, now: Any) -> Any:
+    return offers.update_offer(s, offer_id, data, actor=actor, now=now)
+
+
+def _set_late_reason(iid: str, reason: Any, note: str, s: Any, actor: str, now: Any) -> Any:
+    return offers.set_late_reason(s, iid, reason, note, actor=actor, now=now)

@@ -4,7 +4,7 @@ of the record so every panel shows what is really stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 # A service call: (session, actor, now) -> anything. Widgets never see the session.
 Write = Callable[["Session", str, datetime], Any]
-FormProblems = Callable[[], Iterable[Any]]
+# Completing and sealing (services.finish): (interview id, now) -> anything; owns its
+# transactions because sealing signs the PDF with the profile's key.
+Finish = Callable[[str, datetime], Any]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class RecordStore:
     sessions: Callable[[], AbstractContextManager[Session]]
     actor: str
     clock: Callable[[], datetime]
+    finish: Finish | None = None
 
 
 class RecordOps(QObject):
@@ -44,13 +47,11 @@ class RecordOps(QObject):
         self,
         store: RecordStore,
         interview_id: str,
-        form_problems: FormProblems = tuple,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.interview_id = interview_id
-        self._form_problems = form_problems
         self._pool = serial_pool(self)
         self.snapshot: RecordSnapshot | None = None
 
@@ -61,16 +62,13 @@ class RecordOps(QObject):
     def now(self) -> datetime:
         return self.store.clock()
 
-    def _read(self, problems: list[Any]) -> RecordSnapshot:
+    def _read(self) -> RecordSnapshot:
         with self.store.sessions() as s:
-            return load_snapshot(s, self.interview_id, problems, now=self.store.clock())
+            return load_snapshot(s, self.interview_id, now=self.store.clock())
 
     def reload(self) -> None:
-        # The form's problems are read here, on the GUI thread, where the evaluation lives.
-        problems = list(self._form_problems())
-        run_in_background(
-            self, lambda: self._read(problems), self._loaded, self._load_error, pool=self._pool
-        )
+        """Read the record again (after the answers changed: the review list follows them)."""
+        run_in_background(self, self._read, self._loaded, self._load_error, pool=self._pool)
 
     def write(
         self,
@@ -81,12 +79,37 @@ class RecordOps(QObject):
         """Run ``fn`` in a transaction, then reload; ``on_error`` gets ValidationFailed /
         InterviewLocked as raised (the form keeps what was typed)."""
         store = self.store
-        problems = list(self._form_problems())
 
         def work() -> tuple[Any, RecordSnapshot]:
             with store.transaction() as s:
-                fn(s, store.actor, store.clock())
-            return None, self._read(problems)
+                value = fn(s, store.actor, store.clock())
+            return value, self._read()
+
+        def done(result: tuple[Any, RecordSnapshot]) -> None:
+            value, snapshot = result
+            self._loaded(snapshot)
+            if on_done is not None:
+                on_done(value)
+
+        def failed(exc: Exception) -> None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.load_failed.emit(str(exc))
+
+        run_in_background(self, work, done, failed, pool=self._pool)
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Like ``write`` for a use case that owns its transactions (completing and sealing):
+        queued after every write already asked for, then the record is read again."""
+
+        def work() -> tuple[Any, RecordSnapshot]:
+            return fn(), self._read()
 
         def done(result: tuple[Any, RecordSnapshot]) -> None:
             value, snapshot = result

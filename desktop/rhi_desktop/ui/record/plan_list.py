@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..date_field import DateField
 from ..widgets import error_label, show_error
 from .fields import date_edit, date_of, set_date
 from .models import Row, RowsModel, selected_row, table_view
@@ -54,6 +54,7 @@ class PlanListEditor(QWidget):
     # (kind, item id or "" for a new one, field values)
     save_requested = Signal(str, str, object)
     remove_requested = Signal(str, str)  # kind, item id
+    edited = Signal()  # the entry row changed (typed, cleared, filled for editing)
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class PlanListEditor(QWidget):
         self.spec = spec
         self._fixed = fixed  # rows that cannot be removed (the Runaway Helpline)
         self.editing: str = ""  # id of the row in the entry fields, "" when adding
+        self._filled: tuple[str, ...] = ()  # the entry fields as filled for editing
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -102,16 +104,20 @@ class PlanListEditor(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(2)
-        self.inputs: dict[str, QLineEdit | QDateEdit] = {}
+        self.inputs: dict[str, QLineEdit | DateField] = {}
         self.errors: dict[str, QLabel] = {}
         for col, f in enumerate(spec.fields):
-            widget: QLineEdit | QDateEdit
+            widget: QLineEdit | DateField
+            name = f"{spec.noun.capitalize()}: {f.label.lower()}"
             if f.kind == "date":
-                widget = date_edit()
+                widget = date_edit(name=name)
+                widget.edit.returnPressed.connect(self.submit)
+                widget.edit.textChanged.connect(lambda _t: self.edited.emit())
             else:
                 widget = QLineEdit()
                 widget.returnPressed.connect(self.submit)
-            widget.setAccessibleName(f"{spec.noun.capitalize()}: {f.label.lower()}")
+                widget.textChanged.connect(lambda _t: self.edited.emit())
+            widget.setAccessibleName(name)
             caption = QLabel(f.label)
             caption.setObjectName("muted")
             caption.setBuddy(widget)
@@ -174,16 +180,32 @@ class PlanListEditor(QWidget):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, w in self.inputs.items():
-            out[key] = date_of(w) if isinstance(w, QDateEdit) else w.text()
+            out[key] = date_of(w) if isinstance(w, DateField) else w.text()
         return out
 
     def fill(self, values: dict[str, Any]) -> None:
         for key, w in self.inputs.items():
             v = values.get(key)
-            if isinstance(w, QDateEdit):
+            if isinstance(w, DateField):
                 set_date(w, v if isinstance(v, date) else None)
             else:
                 w.setText(v or "")
+        self._filled = self._typed()
+
+    def _typed(self) -> tuple[str, ...]:
+        return tuple(
+            w.edit.text() if isinstance(w, DateField) else w.text() for w in self.inputs.values()
+        )
+
+    def unsaved(self) -> str | None:
+        """A row typed but not added, or a row being changed and not saved."""
+        if self._locked:
+            return None
+        if self.editing:
+            return f"changes to a {self.spec.noun}" if self._typed() != self._filled else None
+        if any(t.strip() for t in self._typed()):
+            return f"a {self.spec.noun} not added yet"
+        return None
 
     def clear_entry(self) -> None:
         self.fill({})
@@ -198,6 +220,11 @@ class PlanListEditor(QWidget):
         if self._locked:
             return
         self.clear_errors()
+        for key, w in self.inputs.items():
+            if isinstance(w, DateField) and w.problem():
+                show_error(self.errors[key], w.problem())
+                w.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
         self.save_requested.emit(self.spec.kind, self.editing, self.values())
 
     def saved(self) -> None:
@@ -208,6 +235,7 @@ class PlanListEditor(QWidget):
         self.clear_entry()
         first = next(iter(self.inputs.values()))
         first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.edited.emit()
 
     def show_problems(self, problems: Sequence[tuple[str, str]]) -> None:
         for field, message in problems:
@@ -233,6 +261,7 @@ class PlanListEditor(QWidget):
         self.save_button.setText("Save changes")
         self.cancel_button.show()
         next(iter(self.inputs.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+        self.edited.emit()
 
     def cancel_edit(self) -> None:
         if self.editing:
@@ -240,6 +269,15 @@ class PlanListEditor(QWidget):
             self.save_button.setText(f"Add {self.spec.noun}")
             self.cancel_button.hide()
             self.clear_entry()
+            self.edited.emit()
+
+    def discard(self) -> None:
+        """Drop what is in the entry row (the worker chose to)."""
+        self.editing = ""
+        self.save_button.setText(f"Add {self.spec.noun}")
+        self.cancel_button.hide()
+        self.clear_entry()
+        self.edited.emit()
 
     def remove_selected(self) -> None:
         row = selected_row(self.table)

@@ -143,7 +143,15 @@ class ReviewPanel(RecordPanel):
         self.model.set_problems(problems)
         self.todo.setVisible(bool(problems))
         state = "locked" if locked else ("ready" if not problems else "todo")
-        if locked:
+        if locked and r.state == InterviewState.HAS_ISSUES:
+            state = "returned"
+            self.headline.setText("Returned by the reviewer: changes needed")
+            self.detail.setText(
+                f"{snap.review_note or 'The reviewer sent it back with issues.'}\n"
+                f"Revision {r.revision} stays as it was reviewed; reopen it to make the "
+                "changes in a new revision."
+            )
+        elif locked:
             label = InterviewState(r.state).label if r.state else "Completed"
             self.headline.setText(f"{label} — locked")
             self.detail.setText(

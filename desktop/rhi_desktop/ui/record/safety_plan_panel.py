@@ -3,11 +3,12 @@ young-person mode (with headings in their words). The Runaway Helpline is on eve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from rhi_core.domain.codes import SafetyPlanItemKind as Kind
 from rhi_desktop.services import safety_plans
@@ -17,7 +18,7 @@ from rhi_desktop.services.safety_plans import PlanItemInput
 
 from . import text
 from .fields import FieldForm, date_edit, date_of, set_date
-from .ops import RecordOps
+from .ops import RecordOps, Write
 from .panel import RecordPanel
 from .plan_list import FieldSpec, ListSpec, PlanListEditor
 
@@ -111,6 +112,7 @@ class SafetyPlanPanel(RecordPanel):
     def __init__(self, ops: RecordOps, young_person: bool = False) -> None:
         super().__init__(ops, young_person)
         self._creating = False
+        self._then: tuple[PlanListEditor, Callable[[], None]] | None = None
         self.lists: dict[str, PlanListEditor] = {}
         for spec in SPECS:
             card = self.card()
@@ -119,20 +121,18 @@ class SafetyPlanPanel(RecordPanel):
             )
             editor.save_requested.connect(self._save_item)
             editor.remove_requested.connect(self._remove_item)
+            editor.edited.connect(self.status_changed)
             card.body.addWidget(editor)
             self.lists[str(spec.kind)] = editor
         review = self.card("When we will look at this again" if young_person else "Review date")
         self.review = FieldForm()
         self.review_date = self.review.add(
-            "review_date", "Review on", date_edit(), "Safety plan review date"
+            "review_date", "Review on", date_edit(name="Safety plan review date")
         )
-        self.review_save = QPushButton("Save review date")
-        self.review_save.setAccessibleName("Save review date")
-        self.review_save.clicked.connect(self.save_review_date)
-        row = QHBoxLayout()
-        row.addWidget(self.review, 1)
-        row.addWidget(self.review_save, 0, Qt.AlignmentFlag.AlignTop)
-        review.body.addLayout(row)
+        # Saved as soon as a date is typed (Enter or leaving the field) or picked.
+        self.review_auto = self.autowrite(self._review_write, self.review.show_exception)
+        self.review_date.value_changed.connect(lambda _v: self.review_auto.schedule(0))
+        review.body.addWidget(self.review)
         review.body.addWidget(self.review.general)
         self.finish()
 
@@ -152,7 +152,10 @@ class SafetyPlanPanel(RecordPanel):
         self.lists[Kind.WARNING_SIGN].set_items(plan.warning_signs)
         self.lists[Kind.ACTION].set_items(plan.actions)
         self.lists[Kind.HELPLINE].set_items(plan.helplines)
-        if not self.review_date.hasFocus():
+        if (
+            not (self.review_auto.pending or self.review_auto.error)
+            and not self.review_date.edit.hasFocus()
+        ):
             set_date(self.review_date, plan.review_date)
 
     def set_locked(self, locked: bool) -> None:
@@ -161,7 +164,36 @@ class SafetyPlanPanel(RecordPanel):
             editor.set_locked(locked)
 
     def editors(self) -> list[QWidget]:
-        return [self.review, self.review_save]
+        return [self.review]
+
+    # --- the save model ----------------------------------------------------------------------
+    def unsaved(self) -> str | None:
+        if self.locked:
+            return None
+        for editor in self.lists.values():
+            what = editor.unsaved()
+            if what:
+                return what
+        if self.review_date.problem():
+            return "a review date that is not a date"
+        return super().unsaved()
+
+    def save_unsaved(self, then: Callable[[], None]) -> None:
+        for editor in self.lists.values():
+            if editor.unsaved():
+                self._then = (editor, then)
+                editor.submit()
+                return
+        super().save_unsaved(then)
+
+    def discard_unsaved(self) -> None:
+        for editor in self.lists.values():
+            editor.discard()
+        super().discard_unsaved()
+
+    def reset_to(self, snapshot: RecordSnapshot) -> None:
+        set_date(self.review_date, snapshot.record.safety_plan.review_date)
+        self.review.clear_errors()
 
     # --- writing ---------------------------------------------------------------------------
     def _save_item(self, kind: str, item_id: str, values: object) -> None:
@@ -177,20 +209,34 @@ class SafetyPlanPanel(RecordPanel):
         )
         iid, editor = self.ops.interview_id, self.lists[kind]
         fn = partial(_update, item_id, item) if item_id else partial(_add, iid, item)
-        self.ops.write(fn, partial(_saved, editor), partial(_failed, editor))
+        self.ops.write(fn, partial(self._item_saved, editor), partial(self._item_failed, editor))
+
+    def _item_failed(self, editor: PlanListEditor, exc: Exception) -> None:
+        self._then = None
+        _failed(editor, exc)
 
     def _remove_item(self, kind: str, item_id: str) -> None:
         editor = self.lists[kind]
         self.ops.write(partial(_remove, item_id), None, partial(_failed, editor))
 
-    def save_review_date(self) -> None:
+    def _review_write(self) -> Write | None:
         self.review.clear_errors()
+        if self.review_date.problem():
+            return None  # the field says what is wrong; nothing is written
         value, iid = date_of(self.review_date), self.ops.interview_id
-        self.ops.write(
-            lambda s, actor, now: safety_plans.set_review_date(s, iid, value, actor=actor, now=now),
-            None,
-            self.review.show_exception,
-        )
+        return partial(_set_review_date, iid, value)
+
+    def save_review_date(self) -> None:
+        self.review_date.commit()
+        self.review_auto.schedule(0)
+        self.review_auto.flush()
+
+    def _item_saved(self, editor: PlanListEditor, _result: Any) -> None:
+        editor.saved()
+        pending = getattr(self, "_then", None)
+        if pending is not None and pending[0] is editor:
+            self._then = None
+            self.save_unsaved(pending[1])  # the next list with something typed, then go
 
     def focus_target(self, target: dict[str, Any]) -> bool:
         first = next(iter(self.lists[Kind.TRUSTED_ADULT].inputs.values()))
@@ -215,8 +261,8 @@ def _remove(item_id: str, s: Any, actor: str, now: Any) -> None:
     safety_plans.remove_item(s, item_id, actor=actor, now=now)
 
 
-def _saved(editor: PlanListEditor, _result: Any) -> None:
-    editor.saved()
+def _set_review_date(iid: str, value: Any, s: Any, actor: str, now: Any) -> None:
+    safety_plans.set_review_date(s, iid, value, actor=actor, now=now)
 
 
 def _failed(editor: PlanListEditor, exc: Exception) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from rhi_core.domain.codes import SessionPresent
+from rhi_core.domain.episodes import EpisodeProblem
 from rhi_desktop.services import sessions
+from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.record_open import RecordSnapshot
 from rhi_desktop.services.record_view import SessionView
 from rhi_desktop.services.sessions import SessionInput
@@ -66,6 +70,10 @@ class PresentBoxes(QWidget):
     def value(self) -> list[str]:
         return [code for code, box in self.boxes.items() if box.isChecked()]
 
+    def set_value(self, codes: Any) -> None:
+        for code, box in self.boxes.items():
+            box.setChecked(code in set(codes or ()))
+
     def clear(self) -> None:
         for box in self.boxes.values():
             box.setChecked(False)
@@ -85,7 +93,11 @@ class SessionsPanel(RecordPanel):
             ["When", "Length", "Place", "Also present", "Time alone", "Confidentiality"], self
         )
         self.table = table_view(self.model, "Sessions held")
+        self.table.activated.connect(lambda _i: self.edit_selected())
         held.body.addWidget(self.table)
+        self.edit_button = QPushButton("Change session")
+        self.edit_button.setAccessibleName("Change the selected session")
+        self.edit_button.clicked.connect(self.edit_selected)
         self.remove_button = QPushButton("Remove session")
         self.remove_button.setAccessibleName("Remove the selected session")
         self.remove_button.clicked.connect(self.remove_selected)
@@ -95,16 +107,26 @@ class SessionsPanel(RecordPanel):
             self.remove_selected,
             context=Qt.ShortcutContext.WidgetShortcut,
         )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_F2),
+            self.table,
+            self.edit_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self.list_error = error_label()
         row = QHBoxLayout()
         row.addWidget(self.list_error, 1)
+        row.addWidget(self.edit_button)
         row.addWidget(self.remove_button)
         held.body.addLayout(row)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         new = self.card("Record a session")
+        self.entry_title = new.title_label
+        self.editing = ""  # id of the session being changed, "" when recording a new one
         f = self.form = FieldForm()
         self.started_at = f.add(
-            "started_at", "Started *", date_time_edit(ops.now()), "Session date and time"
+            "started_at", "Started *", date_time_edit(ops.now(), "Session date and time")
         )
         self.duration = QSpinBox()
         self.duration.setRange(0, 600)
@@ -126,24 +148,42 @@ class SessionsPanel(RecordPanel):
         self.record_button = QPushButton("Record session")
         self.record_button.setObjectName("primary")
         self.record_button.setAccessibleName("Record session")
-        self.record_button.clicked.connect(self.submit)
+        self.record_button.clicked.connect(lambda _checked=False: self.submit())
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel changing the session")
+        self.cancel_button.clicked.connect(self.cancel_edit)
+        self.cancel_button.hide()
         line = QHBoxLayout()
         line.addStretch(1)
+        line.addWidget(self.cancel_button)
         line.addWidget(self.record_button)
         new.body.addLayout(line)
         self.finish()
+        self.started_at.edit.textChanged.connect(self._entry_edited)
+        self.duration.valueChanged.connect(self._entry_edited)
+        self.place.textEdited.connect(self._entry_edited)
+        for box in self.present.boxes.values():
+            box.toggled.connect(self._entry_edited)
+        for yes_no in (self.time_alone, self.confidentiality):
+            yes_no.yes.toggled.connect(self._entry_edited)
+            yes_no.no.toggled.connect(self._entry_edited)
+        self._baseline = self._entry_values()
 
     def apply(self, snapshot: RecordSnapshot) -> None:
         super().apply(snapshot)
         self.model.set_rows([session_row(s) for s in snapshot.record.sessions])
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
         self.remove_button.setEnabled(not self.locked and self.model.rowCount() > 0)
+        self.edit_button.setEnabled(not self.locked and selected_row(self.table) is not None)
 
     def editors(self) -> list[QWidget]:
-        return [self.form, self.record_button, self.remove_button]
+        return [self.form, self.record_button, self.remove_button, self.edit_button]
 
     def set_locked(self, locked: bool) -> None:
         super().set_locked(locked)
-        self.remove_button.setEnabled(not locked and self.model.rowCount() > 0)
+        self._update_buttons()
 
     def build(self) -> SessionInput:
         return SessionInput(
@@ -155,22 +195,110 @@ class SessionsPanel(RecordPanel):
             confidentiality_explained=self.confidentiality.value(),
         )
 
-    def submit(self) -> None:
+    def submit(self, then: Callable[[], None] | None = None) -> None:
         self.form.clear_errors()
-        data, iid = self.build(), self.ops.interview_id
+        problem = self.started_at.problem()
+        if problem:
+            self.form.show_exception(ValidationFailed([EpisodeProblem("started_at", problem)]))
+            return
+        data, iid, editing = self.build(), self.ops.interview_id, self.editing
         self.record_button.setEnabled(False)
-        self.ops.write(
-            lambda s, actor, now: sessions.record_session(s, iid, data, actor=actor, now=now),
-            self._recorded,
-            self._failed,
+        write = (
+            partial(_update_session, editing, data)
+            if editing
+            else partial(_record_session, iid, data)
         )
+        self.ops.write(write, partial(self._recorded, then), self._failed)
 
-    def _recorded(self, _result: Any) -> None:
+    def _recorded(self, then: Callable[[], None] | None, _result: Any) -> None:
         self.record_button.setEnabled(not self.locked)
+        self._reset_entry()
+        if then is not None:
+            then()
+
+    def _reset_entry(self) -> None:
+        self.editing = ""
+        self.record_button.setText("Record session")
+        self.record_button.setAccessibleName("Record session")
+        self.cancel_button.hide()
+        if self.entry_title is not None:
+            self.entry_title.setText("Record a session")
         self.duration.setValue(0)
         self.present.clear()
         self.time_alone.clear()
         self.confidentiality.clear()
+        self.form.clear_errors()
+        self._baseline = self._entry_values()
+        self.status_changed.emit()
+
+    def edit_selected(self) -> None:
+        row = selected_row(self.table)
+        if row is None or self.locked:
+            return
+        v: SessionView = row.value
+        self.editing = v.id
+        self.started_at.set_value(
+            v.started_at.astimezone().replace(tzinfo=None, second=0, microsecond=0)
+        )
+        self.duration.setValue(v.duration_minutes or 0)
+        self.place.setText(v.place or "")
+        self.present.set_value(v.present)
+        for widget, value in (
+            (self.time_alone, v.time_alone),
+            (self.confidentiality, v.confidentiality_explained),
+        ):
+            widget.clear()
+            if value is True:
+                widget.yes.setChecked(True)
+            elif value is False:
+                widget.no.setChecked(True)
+        self.record_button.setText("Save changes")
+        self.record_button.setAccessibleName("Save the changed session")
+        self.cancel_button.show()
+        if self.entry_title is not None:
+            self.entry_title.setText("Change the session")
+        self.form.clear_errors()
+        self._baseline = self._entry_values()
+        self.form.focus("started_at")
+        self.status_changed.emit()
+
+    def cancel_edit(self) -> None:
+        self._reset_entry()
+
+    # --- the save model ----------------------------------------------------------------------
+    def _entry_values(self) -> tuple[Any, ...]:
+        return (
+            self.started_at.edit.text(),
+            self.duration.value(),
+            self.place.text(),
+            tuple(self.present.value()),
+            self.time_alone.value(),
+            self.confidentiality.value(),
+        )
+
+    def _entry_edited(self, *_args: Any) -> None:
+        self.status_changed.emit()
+
+    def unsaved(self) -> str | None:
+        if self.locked:
+            return None
+        if self._entry_values() != self._baseline:
+            return "changes to a session" if self.editing else "a session not recorded yet"
+        return super().unsaved()
+
+    def save_unsaved(self, then: Callable[[], None]) -> None:
+        if self._entry_values() != self._baseline:
+            self.submit(then)
+        else:
+            super().save_unsaved(then)
+
+    def discard_unsaved(self) -> None:
+        self.started_at.set_value(
+            self.ops.now().astimezone().replace(tzinfo=None, second=0, microsecond=0)
+        )
+        self.place.clear()
+        self._reset_entry()
+        super().discard_unsaved()
 
     def _failed(self, exc: Exception) -> None:
         self.record_button.setEnabled(not self.locked)
@@ -192,3 +320,12 @@ class SessionsPanel(RecordPanel):
 
     def focus_target(self, target: dict[str, Any]) -> bool:
         return self.form.focus("started_at")
+
+
+# Module-level write functions (bound with partial): they run on the worker thread.
+def _record_session(iid: str, data: SessionInput, s: Any, actor: str, now: Any) -> Any:
+    return sessions.record_session(s, iid, data, actor=actor, now=now)
+
+
+def _update_session(session_id: str, data: SessionInput, s: Any, actor: str, now: Any) -> Any:
+    return sessions.update_session(s, session_id, data, actor=actor, now=now)

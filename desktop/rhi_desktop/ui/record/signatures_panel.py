@@ -3,6 +3,7 @@ sign" with a reason), and a carer or someone else. A blank pad is refused at the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -43,6 +44,7 @@ class SignatureBlock(Card):
         declinable: bool = False,
     ) -> None:
         super().__init__(title)
+        self.title_text = title
         self.ops = ops
         self.roles = roles
         self.body.addWidget(muted(intro))
@@ -69,6 +71,7 @@ class SignatureBlock(Card):
         self.pad = SignaturePad()
         self.pad.setAccessibleName(f"{title}: signature pad")
         self.pad.changed.connect(self._pad_changed)
+        self.edited = self.pad.changed  # the panel listens: a stroke is unsaved until saved
         self.form.add("strokes", "Signature *", self.pad, f"{title}: signature pad")
         self.form.alias("png", "strokes")
         self.body.addWidget(self.form)
@@ -85,7 +88,7 @@ class SignatureBlock(Card):
         self.save_button = QPushButton("Save signature")
         self.save_button.setObjectName("primary")
         self.save_button.setAccessibleName(f"{title}: save signature")
-        self.save_button.clicked.connect(self.submit)
+        self.save_button.clicked.connect(lambda _checked=False: self.submit())
         row = QHBoxLayout()
         for b in (self.clear_button, self.undo_button, self.redo_button):
             row.addWidget(b)
@@ -93,7 +96,36 @@ class SignatureBlock(Card):
         row.addWidget(self.save_button)
         self.body.addLayout(row)
         self.locked = False
+        self.stored: SignatureView | None = None
+        self._then: Callable[[], None] | None = None
         self._pad_changed()
+
+    def unsaved(self) -> str | None:
+        """A signature drawn (or a refusal typed) but not saved."""
+        if self.locked:
+            return None
+        declined = self.declines is not None and self.declines.isChecked()
+        if declined:
+            if self.reason.text().strip() and (
+                self.stored is None or self.stored.declined_reason != self.reason.text().strip()
+            ):
+                return f"a refusal to sign not saved ({self.title_text})"
+            return None
+        if not self.pad.is_blank() and (
+            self.stored is None
+            or not self.stored.strokes
+            or [list(map(list, s)) for s in self.stored.strokes] != self.pad.strokes()
+        ):
+            return f"a signature not saved yet ({self.title_text})"
+        return None
+
+    def discard(self) -> None:
+        self.pad.clear()
+        if self.stored is not None and self.stored.strokes:
+            self.pad.set_strokes([list(map(list, s)) for s in self.stored.strokes])
+        if self.declines is not None:
+            self.declines.setChecked(bool(self.stored and self.stored.declined_reason))
+        self.reason.setText(self.stored.declined_reason or "" if self.stored else "")
 
     def current_role(self) -> SignatureRole:
         if self.role is not None:
@@ -113,6 +145,7 @@ class SignatureBlock(Card):
         self.clear_button.setEnabled(not self.pad.is_blank() and not self.locked)
 
     def show_stored(self, stored: SignatureView | None, default_name: str) -> None:
+        self.stored = stored
         if stored is None:
             self.status.setText("Not signed yet.")
             self.status.setProperty("state", "missing")
@@ -152,7 +185,8 @@ class SignatureBlock(Card):
             declined_reason=self.reason.text() if declined else None,
         )
 
-    def submit(self) -> None:
+    def submit(self, then: Callable[[], None] | None = None) -> None:
+        self._then = then
         self.form.clear_errors()
         data = self.build()
         declined = self.declines is not None and self.declines.isChecked()
@@ -179,9 +213,13 @@ class SignatureBlock(Card):
 
     def _saved(self, _result: Any) -> None:
         self.save_button.setEnabled(True)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
+        self._then = None
         self.form.show_exception(exc)
 
 
@@ -216,7 +254,28 @@ class SignaturesPanel(RecordPanel):
         self.blocks = (self.worker, self.young, self.other)
         for block in self.blocks:
             self.layout_.addWidget(block)
+            block.pad.changed.connect(self.status_changed)
+            block.reason.textEdited.connect(lambda _t: self.status_changed.emit())
         self.finish()
+
+    def unsaved(self) -> str | None:
+        for block in self.blocks:
+            what = block.unsaved()
+            if what:
+                return what
+        return super().unsaved()
+
+    def save_unsaved(self, then: Callable[[], None]) -> None:
+        for block in self.blocks:
+            if block.unsaved():
+                block.submit(lambda: self.save_unsaved(then))
+                return
+        super().save_unsaved(then)
+
+    def discard_unsaved(self) -> None:
+        for block in self.blocks:
+            block.discard()
+        super().discard_unsaved()
 
     def apply(self, snapshot: RecordSnapshot) -> None:
         super().apply(snapshot)

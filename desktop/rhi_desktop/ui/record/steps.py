@@ -48,6 +48,7 @@ STEP_OF_KIND = {
     "episodes": OFFER,
     "session": SESSIONS,
     "signature": SIGNATURES,
+    "flag_referral": OUTCOMES,
 }
 
 
@@ -89,8 +90,11 @@ def notes(snapshot: RecordSnapshot) -> dict[str, tuple[str, bool]]:
         len(x) for x in (plan.trusted_adults, plan.safe_places, plan.warning_signs, plan.actions)
     )
     worker_signed = any(s.role == "worker" and s.png for s in r.signatures)
+    n_flags = 0 if snapshot.locked else sum(1 for f in snapshot.flags if f.needs_answer)
     n_sig = sum(1 for s in r.signatures)
-    if snapshot.locked:
+    if snapshot.locked and r.state == "has_issues":
+        review = ("Returned by the reviewer", False)
+    elif snapshot.locked:
         review = ("Completed — locked", True)
     elif snapshot.problems:
         n = len(snapshot.problems)
@@ -114,8 +118,9 @@ def notes(snapshot: RecordSnapshot) -> dict[str, tuple[str, bool]]:
         ),
         OUTCOMES: (
             f"{len(r.referrals)} referral{'s' if len(r.referrals) != 1 else ''}"
-            + (" · analysis written" if r.analysis else ""),
-            bool(r.analysis),
+            + (" · analysis written" if r.analysis else "")
+            + (f" · {n_flags} flag{'s' if n_flags != 1 else ''} to answer" if n_flags else ""),
+            bool(r.analysis) and not n_flags,
         ),
         SIGNATURES: (
             f"{n_sig} signature{'s' if n_sig != 1 else ''}"
