@@ -134,7 +134,9 @@ class Worker:
     def answer_box(self, button_name: str) -> None:
         """Press a button of the message box that is open (e.g. "Save it")."""
         box = self.dialog(QMessageBox)
-        button = next(b for b in box.buttons() if b.accessibleName() == button_name or b.text() == button_name)
+        button = next(
+            b for b in box.buttons() if b.accessibleName() == button_name or b.text() == button_name
+        )
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     # --- the caseload -------------------------------------------------------------------------
@@ -149,7 +151,8 @@ class Worker:
                 self.qtbot.mouseClick(
                     caseload.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
                 )
-                self.wait(lambda: caseload.detail.name.text() == name)
+                row = index.data(ROW_ROLE)
+                self.wait(lambda: caseload.detail._row is row)  # this row, not a stale one
                 return
         raise AssertionError(f"{name!r} is not on the caseload")
 
@@ -256,11 +259,22 @@ class Interview:
     ) -> None:
         panel = self.panel("Offer and consent")
         before = panel.model.rowCount()
-        self.fill_offer(when, how=how, outcome=outcome, declined_by=declined_by, why=why, their_words=their_words)
+        self.fill_offer(
+            when,
+            how=how,
+            outcome=outcome,
+            declined_by=declined_by,
+            why=why,
+            their_words=their_words,
+        )
         self.worker.press(panel.record_button)
-        self.worker.wait(lambda: panel.model.rowCount() == before + 1 or panel.form.general.isVisible() or any(
-            panel.form.error_text(k) for k in panel.form.errors
-        ))
+        self.worker.wait(
+            lambda: (
+                panel.model.rowCount() == before + 1
+                or panel.form.general.isVisible()
+                or any(panel.form.error_text(k) for k in panel.form.errors)
+            )
+        )
 
     def fill_offer(
         self,
@@ -305,7 +319,9 @@ class Interview:
         w.type_into(named(panel, QLineEdit, "Where the session took place"), place)
         for who in present:
             w.tick(named(panel, QCheckBox, who))
-        w.tick(named(panel, QRadioButton, f"Time alone with the worker: {'yes' if alone else 'no'}"))
+        w.tick(
+            named(panel, QRadioButton, f"Time alone with the worker: {'yes' if alone else 'no'}")
+        )
         yes_no = "yes" if confidentiality else "no"
         w.tick(named(panel, QRadioButton, f"Confidentiality explained: {yes_no}"))
         w.press(panel.record_button)
@@ -333,9 +349,7 @@ class Interview:
             w.tick(named(inp, QCheckBox, value))
         elif isinstance(inp, DateInput):
             w.type_date(inp.edit, value)
-        elif isinstance(inp, NumberInput | TextInput):
-            w.type_into(inp.focus_target(), value)
-        elif isinstance(inp, LongTextInput):
+        elif isinstance(inp, NumberInput | TextInput | LongTextInput):
             w.type_into(inp.focus_target(), value)
         else:
             raise AssertionError(f"no way to answer a {type(inp).__name__}")
@@ -363,7 +377,9 @@ class Interview:
         profile = self.view.ops.store if self.view.ops is not None else None
         assert profile is not None
         with profile.sessions() as s:
-            return answers_service.load_answers(s, self.view.data.interview_id, self.view.data.revision)
+            return answers_service.load_answers(
+                s, self.view.data.interview_id, self.view.data.revision
+            )
 
     # --- after the questions ------------------------------------------------------------------
     def add_trusted_adult(self, name: str, who: str, phone: str) -> None:

@@ -127,9 +127,18 @@ def interviews(profile_dir: Path | None, status: str | None, as_json: bool) -> N
 @profile_option
 @click.option("--view", default="caseload", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--size", default="1440x860", show_default=True, help="WIDTHxHEIGHT in pixels.")
+@click.option("--size", default="1440x900", show_default=True, help="WIDTHxHEIGHT in pixels.")
+@click.option(
+    "--text-scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3.0),
+    help="Text size, as the system's larger-text setting does (1.5 = 150%).",
+)
 @friendly
-def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, size: str) -> None:
+def screenshot(
+    use_demo: bool, profile_dir: Path | None, view: str, out: Path, size: str, text_scale: float
+) -> None:
     """Render a view of the real window offscreen and save it as a PNG."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from rhi_desktop import app
@@ -142,7 +151,7 @@ def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, s
     try:
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
-        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1440x860", param_hint="--size") from None
+        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1366x768", param_hint="--size") from None
     if use_demo == (profile_dir is not None):
         raise click.UsageError("Give exactly one of --demo or --profile.")
     with tempfile.TemporaryDirectory(prefix="rhi-shot-") as tmp:
@@ -154,7 +163,7 @@ def screenshot(use_demo: bool, profile_dir: Path | None, view: str, out: Path, s
             assert profile_dir is not None
             profile = open_profile(profile_dir, read_passphrase())
         try:
-            app.screenshot(profile, view, out, width=width, height=height)
+            app.screenshot(profile, view, out, width=width, height=height, text_scale=text_scale)
         finally:
             profile.close()
     click.echo(str(out))

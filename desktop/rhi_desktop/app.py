@@ -28,7 +28,7 @@ from rhi_desktop.ui.main_window import MainWindow
 from rhi_desktop.ui.operations import run_in_background, wait_for_background
 from rhi_desktop.ui.screenshot_views import VIEWS
 from rhi_desktop.ui.theme import apply_theme
-from rhi_desktop.ui.unlock_dialogs import CreateProfileDialog, UnlockDialog
+from rhi_desktop.ui.unlock_dialogs import CreateProfileDialog, KeychainDialog, UnlockDialog
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,23 @@ def _check_integrity_in_background(window: MainWindow, profile: Profile) -> None
     window.caseload.loaded.connect(start)
 
 
+def keychain_ready() -> bool:
+    """A real profile needs the system keychain: check it before asking the worker anything,
+    and say in plain words what to install or unlock (then "Try again")."""
+    from rhi_desktop.services.keychain import check_keychain
+
+    first = check_keychain()
+    if first.ready:
+        return True
+    dialog = KeychainDialog(lambda: check_keychain().problem, first.problem or "")
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
 def _unlock_or_create(root: Path) -> Profile | None:
-    if not ProfilePaths(root).exists():
+    exists = ProfilePaths(root).exists()
+    if (not exists or not read_info(root).demo) and not keychain_ready():
+        return None
+    if not exists:
         dialog = CreateProfileDialog(
             lambda name, pw: create_profile(root, worker_name=name, passphrase=pw)
         )
@@ -189,12 +204,21 @@ def _offer_restore(root: Path, exc: DatabaseCorrupt, passphrase: str) -> Profile
 
 # --- screenshots --------------------------------------------------------------------------
 def screenshot(
-    profile: Profile, view: str, out: Path, *, width: int = 1440, height: int = 860
+    profile: Profile,
+    view: str,
+    out: Path,
+    *,
+    width: int = 1440,
+    height: int = 900,
+    text_scale: float = 1.0,
 ) -> Path:
     if view not in VIEWS:
         raise ValueError(f"Unknown view {view!r}; choose one of: {', '.join(sorted(VIEWS))}.")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
+    if text_scale != 1.0:
+        # As the system's larger-text setting does: every size follows the font.
+        apply_theme(app, text_scale)
     window = MainWindow(profile)
     window.resize(width, height)
     loop = QEventLoop()
@@ -203,11 +227,11 @@ def screenshot(
     window.show()
     window.start()
     loop.exec()
-    VIEWS[view](window)
+    shown = VIEWS[view](window)
     for _ in range(3):
         wait_for_background()
         app.processEvents()
-    pixmap = window.grab()
+    pixmap = (shown or window).grab()
     out.parent.mkdir(parents=True, exist_ok=True)
     if not pixmap.save(str(out), "PNG"):
         raise OSError(f"The screenshot could not be written to {out}.")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 from ui_helpers import by_name
 
 from rhi_core.reports.definitions import FIGURE_DEFINITIONS
@@ -60,10 +60,14 @@ def test_changing_the_period_changes_the_figures(qtbot, view: DashboardView) -> 
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         combo.setCurrentIndex(combo.findText("Custom dates"))
     assert view.date_from.isEnabled() and view.date_to.isEnabled()
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
-        by_name(view, QDateEdit, "From date").setDate(QDate(2025, 4, 1))
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
-        by_name(view, QDateEdit, "To date").setDate(QDate(2025, 4, 30))
+    # Typed as a person types them, DD/MM/YYYY, then Tab.
+    for name, typed in (("From date", "01/04/2025"), ("To date", "30042025")):
+        edit = by_name(view, QLineEdit, name)
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, typed)
+        with qtbot.waitSignal(view.loaded, timeout=10_000):
+            qtbot.keyClick(edit, Qt.Key.Key_Tab)
     assert view.current_period() == (date(2025, 4, 1), date(2025, 4, 30))
     assert view.data.date_from == date(2025, 4, 1)  # type: ignore[union-attr]
     assert view.data.months.labels == ("Apr 2025",)  # type: ignore[union-attr]

@@ -459,7 +459,7 @@ def test_offer_session_plan_sign_complete_amend(
     qtbot.waitUntil(lambda: amended.ops.snapshot is not None, timeout=5000)
     assert not amended.locked and not amended.lock_banner.isVisible()
     assert all(page.isEnabled() for page in amended.pages.values())
-    assert "revision 2" in amended.subtitle.text()
+    assert "revision 2" in amended.subtitle.full_text()
 
     with profile.sessions() as s:
         interview = s.get(ReturnInterview, iid)

@@ -594,7 +594,9 @@ def _signatures(doc: InterviewDocument) -> Iterable[Flowable]:
             if m.organisation_verified
             else UNVERIFIED_NOTE
         )
-        + " Check it with: rhi-desktop verify FILE.pdf --ca CA.pem"
+        + " Anyone can check it: a PDF reader's signature panel (e.g. Adobe Acrobat Reader) shows"
+        " who signed it and whether anything changed since; the council can check it against"
+        " its own certificate with RHI Desktop."
     )
     fp = Table(
         [

@@ -166,7 +166,7 @@ def _facts(record: RecordView) -> Iterable[tuple[str, str]]:
         else:
             line += ", not back yet"
         if e.where_found:
-            line += f"; found: {e.where_found}"
+            line += f"; {e.where_found}"
         episodes.append(line)
     yield "Episodes", "; ".join(episodes) or "None recorded"
     offers = []

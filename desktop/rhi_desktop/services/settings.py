@@ -10,7 +10,8 @@ from rhi_desktop.security import audit
 from rhi_desktop.store.models import ProfileSetting
 
 IDLE_MINUTES = "lock.idle_minutes"
-DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 5.0}
+EXPORT_FOLDER = "export.last_folder"  # where the last PDF was saved (a path may name a child)
+DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 5.0, EXPORT_FOLDER: None}
 
 
 def get_setting(session: Session, key: str) -> Any:

@@ -23,7 +23,7 @@ from rhi_desktop.services.profiles import Profile
 
 from . import theme
 from .operations import run_in_background
-from .widgets import Card
+from .widgets import Card, muted
 
 _Index = QModelIndex | QPersistentModelIndex
 _HEADERS = ("When", "Who", "What", "Record", "Details")
@@ -87,6 +87,7 @@ class AuditView(QWidget):
         self.model = AuditModel(self)
         self.verdict = QLabel()
         self.verdict.setObjectName("sectionTitle")
+        self.verdict.setWordWrap(True)
         self.verdict.setAccessibleName("Audit chain status")
         refresh = QPushButton("Check again")
         refresh.clicked.connect(self.reload)
@@ -107,7 +108,7 @@ class AuditView(QWidget):
         card = Card("Audit trail")
         card.body.addLayout(top)
         card.body.addWidget(
-            QLabel(
+            muted(
                 "Every view, change, export, sync and unlock on this laptop, newest first. Each "
                 "event holds the hash of the one before it, so an edited, removed or reordered "
                 "event is detected."

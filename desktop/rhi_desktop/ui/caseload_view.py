@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,18 +80,24 @@ class CaseloadView(QWidget):
         self.filter_buttons[Filter.ALL].setChecked(True)
         self.filter_group.idClicked.connect(self._on_filter)
         filters.addStretch(1)
+        # Search and "Add child…" on their own row: beside seven filter chips they were pushed
+        # off a 1366-pixel screen.
+        tools = QHBoxLayout()
+        tools.setSpacing(8)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search by name or case number"))
         self.search.setAccessibleName("Search by name or case number")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 34)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 24)
+        self.search.setMaximumWidth(self.fontMetrics().horizontalAdvance("x") * 48)
         self.search.textChanged.connect(self._on_search)
-        filters.addWidget(self.search)
+        tools.addWidget(self.search, 1)
+        tools.addStretch(0)
         self.add_child = QPushButton(self.tr("Add child…"))
         self.add_child.setObjectName("primary")
         self.add_child.setAccessibleName("Add a child")
         self.add_child.clicked.connect(self.add_child_requested)
-        filters.addWidget(self.add_child)
+        tools.addWidget(self.add_child)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
         # --- the table ----------------------------------------------------------
@@ -115,15 +121,17 @@ class CaseloadView(QWidget):
         widths = {
             Column.CHILD: 14,
             Column.AGE: 4,
-            Column.BADGES: 16,
+            Column.BADGES: 15,
             Column.RETURNED: 10,
             Column.TIME_LEFT: 12,
             Column.STATUS: 8,
             Column.LAST_30: 4,
             Column.LAST_12M: 4,
         }
+        self._widths = widths
         for col, w in widths.items():
             self.table.setColumnWidth(col, w * em)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header.setSectionResizeMode(Column.CHILD, QHeaderView.ResizeMode.Stretch)
         self.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -148,16 +156,46 @@ class CaseloadView(QWidget):
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(10)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(8)
+        layout.addLayout(tools)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
+        self.table.viewport().installEventFilter(self)
+        self._em = em
 
         # The countdown is live: refresh the deadline column every 30 s.
         self._ticker = QTimer(self)
         self._ticker.setInterval(30_000)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
+
+    # --- fitting the screen ------------------------------------------------------------
+    # Columns given up first when the table is narrow (large text, a small laptop): what they
+    # show is also in the child's panel, and nothing is ever cut off or scrolled sideways.
+    DROP_FIRST = (Column.LAST_12M, Column.AGE, Column.LAST_30, Column.RETURNED)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        available = self.table.viewport().width()
+        em = self._em
+        hidden: set[int] = set()
+        needed = sum(w * em for w in self._widths.values())
+        for col in self.DROP_FIRST:
+            if needed <= available:
+                break
+            hidden.add(col)
+            needed -= self._widths[col] * em
+        for col in Column:
+            self.table.setColumnHidden(col, col in hidden)
+        # Still tight: the flags give up room (their pills wrap to what fits), the name never.
+        flags = self._widths[Column.BADGES] * em
+        spare = available - (needed - flags)
+        self.table.setColumnWidth(Column.BADGES, max(7 * em, min(flags, spare)))
 
     # --- loading -------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:

@@ -30,8 +30,8 @@ class ChildDetail(Card):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(None, parent)
         em = self.fontMetrics().horizontalAdvance("m")
-        self.setMinimumWidth(em * 26)
-        self.setMaximumWidth(em * 36)
+        self.setMinimumWidth(em * 21)
+        self.setMaximumWidth(em * 34)
         self._row: CaseloadRow | None = None
         self.name = QLabel()
         self.name.setObjectName("title")
@@ -42,16 +42,21 @@ class ChildDetail(Card):
         self.deadline.setWordWrap(True)
         self.status = QLabel()
         self.placeholder = muted("Select a child to see their episodes.")
-        self.episodes = QTableWidget(0, 3)
+        # Two columns, the dates on two lines: three side by side were clipped on a laptop.
+        self.episodes = QTableWidget(0, 2)
         self.episodes.setAccessibleName("Episode history")
-        self.episodes.setHorizontalHeaderLabels(["Went missing", "Returned", "Type"])
+        self.episodes.setHorizontalHeaderLabels(["Missing → back", "Type"])
+        self.episodes.setWordWrap(True)
         self.episodes.verticalHeader().hide()
         self.episodes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.episodes.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.episodes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.episodes.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
+            1, QHeaderView.ResizeMode.ResizeToContents
         )
-        self.episodes.horizontalHeader().setStretchLastSection(True)
+        self.episodes.verticalHeader().setDefaultSectionSize(
+            self.fontMetrics().lineSpacing() * 2 + 12
+        )
         self.episodes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.episodes.setAlternatingRowColors(True)
         self.add_episode = QPushButton(self.tr("Record a missing episode…"))
@@ -140,9 +145,9 @@ class ChildDetail(Card):
             self.reason.setVisible(True)
         self.episodes.setRowCount(len(episodes))
         for n, ep in enumerate(episodes):
+            back = format_when(ep.returned_at, short=True) if ep.returned_at else "still missing"
             values = [
-                format_when(ep.started_at, short=True),
-                format_when(ep.returned_at, short=True) if ep.returned_at else "Still missing",
+                f"{format_when(ep.started_at, short=True)}\n→ {back}",
                 "Missing" if ep.category == EpisodeCategory.MISSING else "Away",
             ]
             tip = f"Police risk grade: {RiskGrade(ep.risk_grade).label}"

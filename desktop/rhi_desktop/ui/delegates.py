@@ -53,7 +53,9 @@ class CaseloadDelegate(QStyledItemDelegate):
             top = rect.center().y() - metrics.height()
             painter.setFont(bold)
             painter.setPen(QColor(theme.INK))
-            painter.drawText(QRect(rect.x(), top, rect.width(), metrics.height()), 0, name)
+            # A name too long for the column ends in "…" (never cut mid-letter).
+            shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(QRect(rect.x(), top, rect.width(), metrics.height()), 0, shown)
             painter.setFont(small)
             painter.setPen(QColor(theme.MUTED))
             painter.drawText(
@@ -63,7 +65,17 @@ class CaseloadDelegate(QStyledItemDelegate):
             )
         elif col == Column.BADGES:
             x = rect.x()
-            for label in index.data(BADGES_ROLE) or []:
+            # Pills that do not fit the column are left out, not cut (all are in the panel).
+            right = rect.right()
+            labels = list(index.data(BADGES_ROLE) or [])
+            for n, label in enumerate(labels):
+                width = QFontMetrics(small).horizontalAdvance(label) + QFontMetrics(small).height()
+                if x + width > right:
+                    painter.setFont(small)
+                    painter.setPen(QColor(theme.MUTED))
+                    more = QRect(x, rect.y(), max(0, right - x), rect.height())
+                    painter.drawText(more, Qt.AlignmentFlag.AlignVCenter, f"+{len(labels) - n}")
+                    break
                 fg, bg = theme.BADGE_COLOURS.get(label, (theme.MUTED, theme.GREY_BG))
                 x += (
                     _pill(

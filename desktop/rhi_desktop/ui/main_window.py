@@ -34,6 +34,7 @@ from .idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from .operations import run_in_background
 from .record_dialogs import ChildDialog, EpisodeDialog
 from .unlock_dialogs import ChangePassphraseDialog
+from .widgets import ElidedLabel
 
 if TYPE_CHECKING:  # the interview stack loads on first use, not on the way to the caseload
     from rhi_desktop.services.interview_flow import WizardData
@@ -85,9 +86,9 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         bar = QHBoxLayout(header)
         bar.setContentsMargins(18, 10, 18, 10)
-        name = QLabel("Return Home Interviews")
+        name = ElidedLabel("Return Home Interviews")
         name.setObjectName("title")
-        bar.addWidget(name)
+        bar.addWidget(name, 2)
         if profile.demo:
             demo = QLabel("DEMO — synthetic data")
             demo.setObjectName("demoBadge")
@@ -113,9 +114,10 @@ class MainWindow(QMainWindow):
             bar.addWidget(button)
         self.nav_buttons["caseload"].setChecked(True)
         bar.addStretch(1)
-        who = QLabel(f"{profile.worker_name} · encrypted profile")
+        who = ElidedLabel(f"{profile.worker_name} · encrypted profile")
         who.setObjectName("muted")
-        bar.addWidget(who)
+        who.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(who, 1)
 
         self.caseload = CaseloadView(profile, clock)
         self.caseload.add_child_requested.connect(self.add_child)
@@ -228,6 +230,11 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_loaded(self, n: int) -> None:
+        focused = self.focusWidget()
+        if self.pages.currentWidget() is self.caseload and (
+            focused is None or focused in self.nav_buttons.values()
+        ):
+            self.caseload.table.setFocus(Qt.FocusReason.OtherFocusReason)  # arrows move at once
         stamp = self._clock().astimezone().strftime("%H:%M")
         self.statusBar().showMessage(f"{n} children · encrypted on this laptop · updated {stamp}")
 
@@ -379,6 +386,8 @@ class MainWindow(QMainWindow):
     def _on_young_person_mode(self, on: bool) -> None:
         # The child sees their own questions, not the worker's caseload or name.
         self.header.setVisible(not on)
+        if self.interview is not None:
+            self.interview.demo_badge.setVisible(on and self.profile.demo)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
 

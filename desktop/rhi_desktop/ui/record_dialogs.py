@@ -168,6 +168,7 @@ class ChildDialog(_RecordDialog):
             box.setAccessibleName(box.text())
             self.form.addRow("", box)
         self.language = self.add_field("language", "Preferred language:", QLineEdit("en"))
+        self.first_name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def build(self) -> NewChild:
         self.date_problems({"dob": self.dob})

@@ -5,18 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtWidgets import QWidget
 
 from .main_window import MainWindow
 
-VIEWS: dict[str, Callable[[MainWindow], None]] = {}
+# A view puts the window in a state; one that opens a dialog returns it (that is what is shot).
+ViewFn = Callable[[MainWindow], QWidget | None]
+VIEWS: dict[str, ViewFn] = {}
 
 
-def view(name: str) -> Callable[[Callable[[MainWindow], None]], Callable[[MainWindow], None]]:
-    def register(fn: Callable[[MainWindow], None]) -> Callable[[MainWindow], None]:
+def view(name: str) -> Callable[[ViewFn], ViewFn]:
+    def register(fn: ViewFn) -> ViewFn:
         VIEWS[name] = fn
         return fn
 
     return register
+
+
+def _settle() -> None:
+    from .operations import wait_for_background
+
+    for _ in range(3):
+        wait_for_background()
+        QCoreApplication.processEvents()
 
 
 @view("caseload")
@@ -132,6 +143,80 @@ def _show_step(window: MainWindow, name: str) -> None:
         QTimer.singleShot(5_000, loop.quit)
         view.ops.reload()
         loop.exec()
+
+
+@view("offer")
+def _offer_view(window: MainWindow) -> None:
+    """Offer and consent: the attempts, the computed 72-hour flags."""
+    _open_filled_draft(window)
+    _show_step(window, "rhi_offer")
+
+
+@view("sessions")
+def _sessions_view(window: MainWindow) -> None:
+    _open_filled_draft(window)
+    _show_step(window, "rhi_sessions")
+
+
+@view("outcomes")
+def _outcomes_view(window: MainWindow) -> None:
+    """Outcomes and referrals, with what the risk flags ask."""
+    _open_filled_draft(window)
+    _show_step(window, "rhi_outcomes")
+
+
+@view("signatures")
+def _signatures_view(window: MainWindow) -> None:
+    _open_filled_draft(window)
+    _show_step(window, "rhi_signatures")
+
+
+@view("young-person")
+def _young_person_view(window: MainWindow) -> None:
+    """The laptop handed to the child: their questions, their words only."""
+    _open_filled_draft(window)
+    view = window.interview
+    if view is not None:
+        view.set_young_person_mode(True)
+        view.go_to("own_words" if "own_words" in view.steps() else view.steps()[0])
+    _settle()
+
+
+@view("read-back")
+def _read_back_view(window: MainWindow) -> QWidget | None:
+    """The read-back before locking (of a demo draft, whatever it still lacks)."""
+    from rhi_desktop.services.record_summary import summarise
+
+    from .record.complete_dialog import CompleteDialog
+
+    _open_filled_draft(window)
+    view = window.interview
+    if view is None:
+        return None
+    with window.profile.sessions() as s:
+        summary = summarise(s, view.data.interview_id, now=window._clock())
+    dialog = CompleteDialog(summary, view)
+    dialog.show()
+    _settle()
+    return dialog
+
+
+@view("add-child")
+def _add_child_view(window: MainWindow) -> QWidget:
+    dialog = window.add_child()
+    _settle()
+    return dialog
+
+
+@view("episode")
+def _episode_view(window: MainWindow) -> QWidget | None:
+    rows = window.caseload.model.rows()
+    if not rows:
+        return None
+    window.caseload.select_child(rows[0].child_id)
+    dialog = window.record_episode(rows[0].child_id)
+    _settle()
+    return dialog
 
 
 @view("safety-plan")

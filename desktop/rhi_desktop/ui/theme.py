@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -133,7 +135,17 @@ QLabel#signedState[state="declined"] {{ color: {AMBER}; }}
 """
 
 
-def apply_theme(app: QApplication) -> None:
+_base_point_size: float | None = None
+
+
+def _scaled(sheet: str, scale: float) -> str:
+    """The style sheet with its point sizes scaled (larger text makes headings larger too)."""
+    return re.sub(
+        r"font-size: ([0-9.]+)pt", lambda m: f"font-size: {float(m[1]) * scale:.1f}pt", sheet
+    )
+
+
+def apply_theme(app: QApplication, text_scale: float = 1.0) -> None:
     app.setStyle("Fusion")
     palette = app.palette()
     palette.setColor(QPalette.ColorRole.Window, QColor(CANVAS))
@@ -142,8 +154,10 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
     palette.setColor(QPalette.ColorRole.Text, QColor(INK))
     app.setPalette(palette)
+    global _base_point_size
     font = QFont(app.font())
-    if font.pointSizeF() < 10:
-        font.setPointSizeF(10)
+    if _base_point_size is None:  # the first time only: a second call must not compound
+        _base_point_size = max(font.pointSizeF(), 10.0)
+    font.setPointSizeF(_base_point_size * text_scale)
     app.setFont(font)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(_scaled(STYLESHEET, text_scale) if text_scale != 1.0 else STYLESHEET)

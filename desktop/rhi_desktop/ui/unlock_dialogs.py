@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rhi_desktop.security.errors import UnlockDelayed
+from rhi_desktop.security.errors import UnlockDelayed, WrongPassphrase
 from rhi_desktop.security.passphrase import check_strength
 
 from .operations import run_in_background
@@ -66,6 +66,24 @@ class _Dialog(QDialog):
         button.setObjectName("primary")
         button.setDefault(True)
         return button
+
+    def say(self, message: str | None) -> None:
+        """One sentence under the form; the dialog grows to show all of it."""
+        show_error(self.error, message)
+        self.adjustSize()
+
+
+# A typo is the usual reason: say so calmly (the "or the key file has been altered" of a demo
+# profile's key check alarmed workers who had only mistyped).
+WRONG_PASSPHRASE = (
+    "That passphrase is not right. Check Caps Lock and the keyboard language, then try again."
+)
+
+
+def unlock_message(exc: Exception) -> str:
+    if isinstance(exc, WrongPassphrase):
+        return WRONG_PASSPHRASE
+    return str(exc) or "The profile could not be opened."
 
 
 class UnlockDialog(_Dialog):
@@ -119,7 +137,7 @@ class UnlockDialog(_Dialog):
             self._timer.start()
             return
         self.unlock_button.setEnabled(True)
-        show_error(self.error, str(exc) or "The profile could not be opened.")
+        self.say(unlock_message(exc))
 
     def _count_down(self, initial: bool = False) -> None:
         if not initial:
@@ -128,13 +146,10 @@ class UnlockDialog(_Dialog):
             self._timer.stop()
             self.unlock_button.setEnabled(True)
             self.unlock_button.setText("Unlock")
-            show_error(self.error, "You can try again now.")
+            self.say("You can try again now.")
             return
         self.unlock_button.setEnabled(False)
-        show_error(
-            self.error,
-            f"Too many wrong passphrases: wait {self._wait} s before trying again.",
-        )
+        self.say(f"Too many wrong passphrases: wait {self._wait} s before trying again.")
 
 
 class CreateProfileDialog(_Dialog):
@@ -169,14 +184,14 @@ class CreateProfileDialog(_Dialog):
     def _submit(self) -> None:
         name, pw = self.name.text().strip(), self.passphrase.text()
         if not name:
-            show_error(self.error, "Enter your name.")
+            self.say("Enter your name.")
             return
         verdict = check_strength(pw, user_inputs=[name])
         if not verdict.ok:
-            show_error(self.error, verdict.message)
+            self.say(verdict.message)
             return
         if pw != self.confirm.text():
-            show_error(self.error, "The two passphrases are not the same.")
+            self.say("The two passphrases are not the same.")
             return
         self.create_button.setEnabled(False)
         run_in_background(self, lambda: self._create(name, pw), self._done, self._failed)
@@ -187,7 +202,7 @@ class CreateProfileDialog(_Dialog):
 
     def _failed(self, exc: Exception) -> None:
         self.create_button.setEnabled(True)
-        show_error(self.error, str(exc))
+        self.say(str(exc) or "The profile could not be created.")
 
 
 class ChangePassphraseDialog(_Dialog):
@@ -213,10 +228,10 @@ class ChangePassphraseDialog(_Dialog):
     def _submit(self) -> None:
         verdict = check_strength(self.new.text(), user_inputs=[self._worker])
         if not verdict.ok:
-            show_error(self.error, verdict.message)
+            self.say(verdict.message)
             return
         if self.new.text() != self.confirm.text():
-            show_error(self.error, "The two new passphrases are not the same.")
+            self.say("The two new passphrases are not the same.")
             return
         old, new = self.old.text(), self.new.text()
         self.change_button.setEnabled(False)
@@ -226,4 +241,35 @@ class ChangePassphraseDialog(_Dialog):
 
     def _failed(self, exc: Exception) -> None:
         self.change_button.setEnabled(True)
-        show_error(self.error, str(exc))
+        self.say(unlock_message(exc))
+
+
+class KeychainDialog(_Dialog):
+    """Before anything is asked on a real profile: the keychain must be there and unlocked.
+
+    ``check()`` returns None when it is ready, else the sentence to show; "Try again" asks
+    again (after the worker installed or unlocked it), and the dialog is accepted once ready.
+    """
+
+    def __init__(
+        self, check: Callable[[], str | None], problem: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("The keychain is needed first", problem, parent)
+        self._check = check
+        self.intro.setAccessibleName("What to do")
+        self.retry = self.primary("Try again")
+        self.retry.setAccessibleName("Try again")
+        self.retry.clicked.connect(self.try_again)
+        quit_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        quit_button.setText("Quit")
+        quit_button.setAccessibleName("Quit")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 40)
+        self.adjustSize()
+
+    def try_again(self) -> None:
+        problem = self._check()
+        if problem is None:
+            self.accept()
+            return
+        self.intro.setText(problem)
+        self.say("It is still not ready.")

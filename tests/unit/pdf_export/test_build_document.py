@@ -57,7 +57,9 @@ def test_every_part_of_a_completed_record_is_there(demo_profile: Profile, flagge
     derived = {words for _side, words in FACTOR_ANSWERS.values()}
     for factors, labels in ((doc.push_factors, push_labels), (doc.pull_factors, pull_labels)):
         assert factors and any(f in labels for f in factors)
-        assert all(f in labels or f in derived or f.startswith("In their words: “") for f in factors)
+        assert all(
+            f in labels or f in derived or f.startswith("In their words: “") for f in factors
+        )
     # Risk flags: label and prompts from the form.
     cce = next(f for f in doc.risk_flags if "criminal exploitation" in f.label)
     assert "Complete the CCE screening tool" in cce.prompts

@@ -10,11 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from rhi_desktop.services import dashboard
 from rhi_desktop.services.dashboard import DashboardData, Preset
 from rhi_desktop.services.profiles import Profile
 
+from ..date_field import DateField
 from ..operations import run_in_background
 from ..theme import LINE, MUTED, SURFACE
 from ..widgets import Card
@@ -41,7 +41,8 @@ Clock = Callable[[], datetime]
 PathChooser = Callable[[QWidget, str], str | None]
 
 CUSTOM = "custom"
-TILE_COLUMNS = 6
+TILE_COLUMNS = 6  # on a wide screen; fewer when narrow (the tiles reflow, nothing scrolls sideways)
+TILE_EM = 17  # a tile's comfortable width, in font widths
 
 STYLE = f"""
 QFrame#figureTile {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px; }}
@@ -49,20 +50,12 @@ QFrame#figureTile:focus {{ border: 2px solid #1f5fae; }}
 QLabel#tileTitle {{ color: {MUTED}; font-weight: 600; }}
 QLabel#tileValue {{ font-size: 20pt; font-weight: 600; }}
 QLabel#tileDetail {{ color: {MUTED}; }}
-QComboBox::drop-down, QDateEdit::drop-down {{ border: none; width: 22px; }}
+QComboBox::drop-down {{ border: none; width: 22px; }}
 """
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(qdate: QDate) -> date:
-    return date(qdate.year(), qdate.month(), qdate.day())
 
 
 def _ask_path(parent: QWidget, suggested: str) -> str | None:
@@ -109,17 +102,11 @@ class DashboardView(QWidget):
         self.period.addItem(self.tr("Custom dates"), CUSTOM)
         self.period.setCurrentIndex(self.period.findData(Preset.LAST_12_MONTHS.value))
         today = uk_date(self._clock())
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
+        self.date_from = DateField("From date")
+        self.date_to = DateField("To date")
         start, end = dashboard.preset_period(Preset.LAST_12_MONTHS, today)
-        for edit, value, name in (
-            (self.date_from, start, "From date"),
-            (self.date_to, end, "To date"),
-        ):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setDate(_qdate(value))
-            edit.setAccessibleName(name)
+        for edit, value in ((self.date_from, start), (self.date_to, end)):
+            edit.set_value(value)
             edit.setEnabled(False)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.setAccessibleName("Export the figures as CSV")
@@ -128,41 +115,42 @@ class DashboardView(QWidget):
         self.status = QLabel()
         self.status.setObjectName("muted")
 
-        header = QHBoxLayout()
-        heading = QVBoxLayout()
-        heading.setSpacing(0)
-        heading.addWidget(title)
-        heading.addWidget(self.caption)
-        header.addLayout(heading)
-        header.addStretch(1)
-        header.addWidget(self.status)
+        # Title and caption, then the controls on their own row (one row was wider than a
+        # laptop at large text).
+        header = QVBoxLayout()
+        header.setSpacing(4)
+        header.addWidget(title)
+        self.caption.setWordWrap(True)
+        header.addWidget(self.caption)
+        controls = QHBoxLayout()
         for widget in (
             QLabel(self.tr("Period")),
             self.period,
             self.date_from,
             QLabel("–"),
             self.date_to,
-            self.export_button,
         ):
-            header.addWidget(widget)
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.status)
+        controls.addWidget(self.export_button)
+        header.addLayout(controls)
 
         # --- tiles ---------------------------------------------------------------------
         self.tiles: dict[str, FigureTile] = {}
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.setSpacing(10)
-        for n, key in enumerate(dashboard.TILE_ORDER):
-            tile = FigureTile(key, FIGURE_DEFINITIONS[key].title)
-            self.tiles[key] = tile
-            grid.addWidget(tile, n // TILE_COLUMNS, n % TILE_COLUMNS)
-        for c in range(TILE_COLUMNS):
-            grid.setColumnStretch(c, 1)
+        for key in dashboard.TILE_ORDER:
+            self.tiles[key] = FigureTile(key, FIGURE_DEFINITIONS[key].title)
+        self._columns = 0
 
         # --- charts --------------------------------------------------------------------
         self.monthly = MonthlyChart()
         self.rates = RatesChart()
         self.declines = DeclinesChart()
-        charts = QHBoxLayout()
+        self.charts = charts = QGridLayout()
         charts.setSpacing(10)
+        self.chart_cards: list[tuple[Card, int]] = []
         for chart, heading_text, stretch in (
             (self.monthly, self.tr("Episodes and RHIs completed by month"), 11),
             (self.rates, self.tr("Offered, completed and within 72 hours, by month"), 11),
@@ -170,7 +158,7 @@ class DashboardView(QWidget):
         ):
             card = Card(heading_text)
             card.body.addWidget(chart, 1)
-            charts.addWidget(card, stretch)
+            self.chart_cards.append((card, stretch))
 
         content = QWidget()
         content.setObjectName("dashboardContent")
@@ -182,18 +170,55 @@ class DashboardView(QWidget):
         layout.addLayout(charts, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
+        self.scroll = scroll
+        scroll.viewport().installEventFilter(self)
+        self._reflow(scroll.viewport().width())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
         self.period.currentIndexChanged.connect(self._on_period)
-        self.date_from.dateChanged.connect(self._on_custom_dates)
-        self.date_to.dateChanged.connect(self._on_custom_dates)
+        self.date_from.value_changed.connect(self._on_custom_dates)
+        self.date_to.value_changed.connect(self._on_custom_dates)
+
+    # --- fitting the width --------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._reflow(self.scroll.viewport().width())
+        return super().eventFilter(watched, event)
+
+    def _reflow(self, width: int) -> None:
+        """As many tile columns as fit (2 to 6); the charts side by side only when wide."""
+        em = self.fontMetrics().horizontalAdvance("m")
+        columns = max(2, min(TILE_COLUMNS, width // (em * TILE_EM)))
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for n, key in enumerate(dashboard.TILE_ORDER):
+            self.grid.addWidget(self.tiles[key], n // columns, n % columns)
+        for c in range(TILE_COLUMNS):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        wide = columns >= 5
+        for n, (card, stretch) in enumerate(self.chart_cards):
+            if wide:
+                self.charts.addWidget(card, 0, n)
+                self.charts.setColumnStretch(n, stretch)
+            else:
+                self.charts.addWidget(card, n // 2, n % 2)
+        if not wide:
+            for c in range(3):
+                self.charts.setColumnStretch(c, 1 if c < 2 else 0)
 
     # --- the period ---------------------------------------------------------------------
     def current_period(self) -> tuple[date, date]:
-        return _pydate(self.date_from.date()), _pydate(self.date_to.date())
+        start, end = self.date_from.value(), self.date_to.value()
+        today = uk_date(self._clock())
+        return (
+            start if isinstance(start, date) else today,
+            end if isinstance(end, date) else today,
+        )
 
     def set_preset(self, preset: Preset | str) -> None:
         self.period.setCurrentIndex(self.period.findData(str(preset)))
@@ -205,9 +230,7 @@ class DashboardView(QWidget):
 
     def _set_dates(self, date_from: date, date_to: date) -> None:
         for edit, value in ((self.date_from, date_from), (self.date_to, date_to)):
-            edit.blockSignals(True)
-            edit.setDate(_qdate(value))
-            edit.blockSignals(False)
+            edit.set_value(value)  # showing a value does not announce a change
 
     @Slot(int)
     def _on_period(self, _index: int) -> None:

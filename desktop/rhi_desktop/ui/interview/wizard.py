@@ -52,6 +52,7 @@ from ..record.ops import RecordOps, RecordStore
 from ..record.panel import RecordPanel
 from ..record.review_panel import ReviewPanel
 from ..unlock_dialogs import UnlockDialog
+from ..widgets import ElidedLabel
 from .autosave import Autosaver, SaveFn
 from .page import Mode, SectionPage
 from .sections_model import SectionListModel
@@ -190,7 +191,8 @@ class InterviewView(QWidget):
         age = age_on(data.child_dob, clock().date())
         self.title = QLabel(f"{data.child_name}, {age}")
         self.title.setObjectName("title")
-        self.subtitle = QLabel(
+        # Gives up room first on a narrow screen (ends in "…", whole in its tooltip).
+        self.subtitle = ElidedLabel(
             f"{data.child_local_id} · {text_in(self.form.title, self.form, None)} "
             f"{self.form.version} · revision {data.revision}"
         )
@@ -199,15 +201,28 @@ class InterviewView(QWidget):
         self.deadline.setObjectName("deadline")
         self.deadline.setAccessibleName("72-hour deadline")
         titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        titles.addWidget(self.deadline)
-        bar.addLayout(titles)
-        bar.addStretch(1)
+        facts = QHBoxLayout()
+        facts.setSpacing(12)
+        facts.addWidget(self.subtitle, 1)
+        facts.addWidget(self.deadline)
+        titles.addLayout(facts)
+        bar.addLayout(titles, 1)
+        # A demo profile says DEMO on every screen, the child's screen too (the window's own
+        # header, which carries it otherwise, is hidden in young-person mode).
+        self.demo_badge = QLabel("DEMO")
+        self.demo_badge.setObjectName("demoBadge")
+        self.demo_badge.setAccessibleName("Demo profile: synthetic data only")
+        self.demo_badge.hide()
+        bar.addWidget(self.demo_badge)
         self.save_state = QLabel("All changes saved")
         self.save_state.setObjectName("saveState")
         self.save_state.setProperty("state", "saved")
         self.save_state.setAccessibleName("Save status")
+        # One line for "All changes saved"; a longer sentence (what was not saved) may wrap.
         self.save_state.setWordWrap(True)
+        self.save_state.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("All changes saved") + 12
+        )
         self.save_state.setMaximumWidth(self.fontMetrics().horizontalAdvance("m") * 26)
         bar.addWidget(self.save_state)
         self.language = QComboBox()

@@ -75,8 +75,12 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def table_view(model: RowsModel, name: str, min_rows: int = 2) -> QTableView:
-    """A quiet table in the house style; its height follows its rows (from font metrics)."""
+def table_view(
+    model: RowsModel, name: str, min_rows: int = 2, stretch: tuple[int, ...] | None = None
+) -> QTableView:
+    """A quiet table in the house style that never scrolls sideways: short columns take their
+    contents' width, the ``stretch`` columns (default: the last) share the rest and wrap their
+    text; the table is as tall as its rows (from font metrics), up to a dozen."""
     view = QTableView()
     view.setObjectName("recordTable")
     view.setAccessibleName(name)
@@ -87,27 +91,34 @@ def table_view(model: RowsModel, name: str, min_rows: int = 2) -> QTableView:
     view.setShowGrid(False)
     view.setAlternatingRowColors(True)
     view.setWordWrap(True)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.verticalHeader().hide()
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    wide = stretch if stretch is not None else (model.columnCount() - 1,)
+    for column in wide:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     line = view.fontMetrics().lineSpacing()
     view.verticalHeader().setDefaultSectionSize(line + line // 2 + 6)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setMinimumHeight((line + line // 2 + 6) * (min_rows + 1) + 4)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     _fit_height(view, model)
     model.modelReset.connect(lambda: _fit_height(view, model))
+    header.sectionResized.connect(lambda *_: _fit_height(view, model))
     return view
 
 
 def _fit_height(view: QTableView, model: RowsModel) -> None:
     # Show every row without an inner scrollbar (the page scrolls), up to a dozen.
-    rows = max(2, min(model.rowCount(), 12))
+    shown = min(model.rowCount(), 12)
     step = view.verticalHeader().defaultSectionSize()
+    rows = sum(view.rowHeight(r) or step for r in range(shown))
+    rows += step * max(0, 2 - shown)  # room for at least two (an empty table stays visible)
     header = view.horizontalHeader().sizeHint().height()
-    view.setFixedHeight(header + step * rows + 6)
+    view.setFixedHeight(header + rows + 6)
 
 
 def selected_row(view: QTableView) -> Row | None:

@@ -139,8 +139,8 @@ class OffersPanel(RecordPanel):
 
         # --- attempts --------------------------------------------------------------------
         attempts = self.card("Offer attempts")
-        self.model = RowsModel(["When", "Method", "Outcome", "By", "Declined by and why"], self)
-        self.table = table_view(self.model, "Offer attempts")
+        self.model = RowsModel(["When", "How", "Outcome", "By", "Declined by and why"], self)
+        self.table = table_view(self.model, "Offer attempts", stretch=(3, 4))
         self.table.activated.connect(lambda _i: self.edit_selected())
         attempts.body.addWidget(self.table)
         self.edit_button = QPushButton("Change attempt")
@@ -166,6 +166,7 @@ class OffersPanel(RecordPanel):
         )
         row = QHBoxLayout()
         row.addWidget(self.list_error, 1)
+        row.addStretch(0)
         row.addWidget(self.edit_button)
         row.addWidget(self.remove_button)
         attempts.body.addLayout(row)

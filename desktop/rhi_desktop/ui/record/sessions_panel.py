@@ -36,11 +36,11 @@ from .panel import RecordPanel
 
 def session_row(s: SessionView) -> Row:
     present = ", ".join(SessionPresent(p).label for p in s.present) or "Worker and child only"
+    length = f"{s.duration_minutes} min" if s.duration_minutes else "length not given"
     return Row(
         s.id,
         (
-            text.when(s.started_at),
-            f"{s.duration_minutes} min" if s.duration_minutes else "—",
+            f"{text.when(s.started_at)}\n{length}",
             s.place or "",
             present,
             text.yes_no(s.time_alone),
@@ -89,10 +89,11 @@ class SessionsPanel(RecordPanel):
     def __init__(self, ops: RecordOps, young_person: bool = False) -> None:
         super().__init__(ops, young_person)
         held = self.card("Sessions held")
+        # Short, two-line headings: six one-line columns needed sideways scrolling.
         self.model = RowsModel(
-            ["When", "Length", "Place", "Also present", "Time alone", "Confidentiality"], self
+            ["When", "Place", "Also present", "Time\nalone", "Confidentiality\nexplained"], self
         )
-        self.table = table_view(self.model, "Sessions held")
+        self.table = table_view(self.model, "Sessions held", stretch=(1, 2))
         self.table.activated.connect(lambda _i: self.edit_selected())
         held.body.addWidget(self.table)
         self.edit_button = QPushButton("Change session")
@@ -116,6 +117,7 @@ class SessionsPanel(RecordPanel):
         self.list_error = error_label()
         row = QHBoxLayout()
         row.addWidget(self.list_error, 1)
+        row.addStretch(0)
         row.addWidget(self.edit_button)
         row.addWidget(self.remove_button)
         held.body.addLayout(row)
@@ -132,6 +134,7 @@ class SessionsPanel(RecordPanel):
         self.duration.setRange(0, 600)
         self.duration.setSpecialValueText(" ")  # 0 shows blank: "not entered"
         self.duration.setSuffix(" minutes")
+        self.duration.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # typed, not clicked
         self.duration.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 16)
         f.add("duration_minutes", "How long *", self.duration, "Session length in minutes")
         self.place = f.add("place", "Where *", QLineEdit(), "Where the session took place")
