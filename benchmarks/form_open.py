@@ -12,6 +12,7 @@ the first (which also parses the form YAML, cached afterwards for the process) i
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Iterator
@@ -54,19 +55,17 @@ def open_view(profile: Any, interview_id: str, clock: Any) -> tuple[Any, dict[st
     t0 = time.perf_counter()
     with profile.sessions() as s:
         data = interview_flow.load_wizard(s, interview_id)
+    # A draft resumes where the worker left it: here its first questions page, the heavy one
+    # with the 50 entries (a new interview would open on the lighter Offer and consent).
+    data = dataclasses.replace(data, current_section=data.form.sections[0].name)
     t1 = time.perf_counter()
-
-    def save(batch: dict, meta: dict) -> None:
-        with profile.transaction() as s:
-            answers.save_answers(
-                s,
-                data.interview_id,
-                data.revision,
-                batch,
-                now=clock(),
-                section=meta.get("section"),
-                risk_flags=meta.get("risk_flags"),
-            )
+    save = answers.AnswerWriter(
+        profile.transaction,
+        data.interview_id,
+        data.revision,
+        actor=profile.worker_name,
+        clock=clock,
+    )
 
     store = RecordStore(
         transaction=profile.transaction,

@@ -151,10 +151,13 @@ class Worker:
                 self.qtbot.mouseClick(
                     caseload.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
                 )
-                row = index.data(ROW_ROLE)
-                self.wait(lambda: caseload.detail._row is row)  # this row, not a stale one
+                self._wait_for_row(index.data(ROW_ROLE))
                 return
         raise AssertionError(f"{name!r} is not on the caseload")
+
+    def _wait_for_row(self, row: object) -> None:
+        # The panel shows this row, not a stale one from before the caseload was reloaded.
+        self.wait(lambda: self.window.caseload.detail._row is row)
 
     def open_child(self, name: str) -> Interview:
         """Select the child on the caseload and press Start (or Continue) interview."""

@@ -231,6 +231,11 @@ def screenshot(
     for _ in range(3):
         wait_for_background()
         app.processEvents()
+    # Back to the size asked for: the picture is of that screen (a window whose content
+    # cannot fit stays larger, which the picture then shows).
+    window.resize(width, height)
+    for _ in range(2):
+        app.processEvents()
     pixmap = (shown or window).grab()
     out.parent.mkdir(parents=True, exist_ok=True)
     if not pixmap.save(str(out), "PNG"):

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from rhi_core.forms.evaluate import Answers, evaluate
+from rhi_core.forms.evaluate import Answers, Evaluation, evaluate
 from rhi_core.forms.expressions.ast import Binary, Call, Literal, Node, Ref
 from rhi_core.forms.expressions.compiler import Compiled, Context, compile_expr
 from rhi_core.forms.expressions.parser import parse, refs_in
@@ -36,10 +36,18 @@ class RiskFlag:
 
 
 def compute_risk_flags(
-    form: FormDefinition, answers: Answers, *, now: datetime | None = None
+    form: FormDefinition,
+    answers: Answers,
+    *,
+    now: datetime | None = None,
+    evaluation: Evaluation | None = None,
 ) -> list[RiskFlag]:
-    """The form's flags that are raised by ``answers``, in form order."""
-    evaluation = evaluate(form, answers, now=now)
+    """The form's flags that are raised by ``answers``, in form order.
+
+    ``evaluation``: the answers' evaluation when the caller has it already (evaluating a big
+    form twice on every keystroke is most of the cost of a keystroke)."""
+    if evaluation is None:
+        evaluation = evaluate(form, answers, now=now)
     ctx = Context(evaluation.values, now or datetime.now(), evaluation.counts)
     raised: list[RiskFlag] = []
     for flag, fn in form.plan.flags:

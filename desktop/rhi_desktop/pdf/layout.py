@@ -76,22 +76,32 @@ def para(text: str, st: ParagraphStyle, width: float, bullet: str | None = None)
     return Paragraph(markup(text, st.fontName, st.fontSize, width), st, bulletText=bullet)
 
 
+# The page-1 summary is denser than the record that follows it: it must fit on one page.
+COMPACT_CELL = style("ccell", fontSize=7.8, leading=10)
+COMPACT_LABEL = style("clabel", fontSize=7.3, leading=9.5, textColor=MUTED)
+COMPACT_HEAD = style("chead", fontName=BOLD, fontSize=7.3, leading=9.5, textColor=MUTED)
+
+
 def grid(
     header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
     *,
     first_col_muted: bool = False,
+    compact: bool = False,
 ) -> Table:
     """A calm table: light horizontal rules, no boxes, a muted header row, wrapped cells."""
-    pad = 4
+    pad = 3 if compact else 4
+    cell, label, head = (
+        (COMPACT_CELL, COMPACT_LABEL, COMPACT_HEAD) if compact else (CELL, LABEL, CELL_HEAD)
+    )
     data: list[list[Paragraph]] = []
     if header:
-        data.append([para(h, CELL_HEAD, w - 2 * pad) for h, w in zip(header, widths, strict=True)])
+        data.append([para(h, head, w - 2 * pad) for h, w in zip(header, widths, strict=True)])
     for row in rows:
         cells = []
         for i, (value, w) in enumerate(zip(row, widths, strict=True)):
-            st = LABEL if first_col_muted and i == 0 else CELL
+            st = label if first_col_muted and i == 0 else cell
             cells.append(para(value, st, w - 2 * pad))
         data.append(cells)
     table = Table(data, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
@@ -99,8 +109,8 @@ def grid(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2 if compact else 3.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5 if compact else 4),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
     ]
     if header:

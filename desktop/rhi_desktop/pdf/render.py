@@ -19,7 +19,6 @@ from reportlab.platypus import (
     HRFlowable,
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -127,8 +126,10 @@ def _story(doc: InterviewDocument) -> Iterable[Flowable]:
     yield from _title(doc)
     if doc.summary is not None:
         yield from _summary(doc.summary)
-        yield PageBreak()
-        yield para("The full record", H1, WIDTH)
+        # The full record starts on page 2; a summary that ran a few lines onto page 2 is
+        # followed there, not by a page left nearly blank.
+        yield CondPageBreak(A4[1] * 0.5)
+        yield para("The full record", style("h1r", parent=H1, fontSize=17, leading=21), WIDTH)
     parts = [
         _child(doc),
         _episodes(doc),
@@ -156,65 +157,103 @@ def _story(doc: InterviewDocument) -> Iterable[Flowable]:
 
 # --- page 1: the summary ----------------------------------------------------------------------
 
-KEY = style("key", parent=BODY, fontName=H3.fontName)
-QUOTE = style("quote", parent=BODY, leftIndent=8)
-SUMMARY_H = style("sumh", parent=H3, spaceBefore=7, spaceAfter=2)
+KEY = style("key", parent=BODY, fontName=H3.fontName, fontSize=9.5, leading=12.5)
+SMALL_BODY = style("sbody", parent=BODY, fontSize=7.8, leading=10)
+QUOTE = style("quote", parent=SMALL_BODY, leftIndent=6)
+SUMMARY_H = style("sumh", parent=H3, fontSize=8.8, leading=11, spaceBefore=5, spaceAfter=1.5)
+SUMMARY_BULLET = style("sbullet", parent=SMALL_BODY, leftIndent=9, bulletIndent=0, spaceAfter=0.5)
+MAX_REASONS = 3  # what raised a flag, on page 1; the rest are in the record
 
 
-def _h(text: str) -> Flowable:
-    return para(text, SUMMARY_H, WIDTH)
+def _h(text: str, width: float = WIDTH) -> Flowable:
+    return para(text, SUMMARY_H, width)
+
+
+def _small_bullets(items: Iterable[str], width: float, empty: str) -> list[Flowable]:
+    items = list(items)
+    if not items:
+        return [para(empty, SMALL_BODY, width)]
+    return [para(t, SUMMARY_BULLET, width - 9, bullet="•") for t in items]
+
+
+def _side_by_side(left: list[Flowable], right: list[Flowable]) -> Table:
+    t = Table([[left, right]], colWidths=[WIDTH / 2, WIDTH / 2], hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return t
+
+
+def _reasons(raised_by: tuple[str, ...]) -> str:
+    shown = list(raised_by[:MAX_REASONS])
+    more = len(raised_by) - len(shown)
+    if more > 0:
+        shown.append(f"and {more} more (see the record)")
+    return "; ".join(shown)
 
 
 def _summary(s: RecordSummary) -> Iterable[Flowable]:
     """What a Missing Lead reads in a minute: one page, the rest of the record after it."""
-    yield Spacer(1, 6)
-    yield para("Summary", H2, WIDTH)
+    half = WIDTH / 2 - 10
+    yield Spacer(1, 2)
+    yield para("Summary", style("sumtitle", parent=H2, spaceBefore=4, spaceAfter=1), WIDTH)
     yield para(s.child, KEY, WIDTH)
-    yield Spacer(1, 3)
+    yield Spacer(1, 2)
     if s.facts:
-        yield grid(None, [[k, v] for k, v in s.facts], _cols(0.24, 0.76), first_col_muted=True)
+        yield grid(
+            None, [[k, v] for k, v in s.facts], _cols(0.2, 0.8), first_col_muted=True, compact=True
+        )
     yield _h("Risk flags and what was done")
     if s.flags:
         yield grid(
             ["Flag", "Raised by", "What was done"],
-            [[f.label, "; ".join(f.raised_by), f.action] for f in s.flags],
-            _cols(0.28, 0.42, 0.30),
+            [[f.label, _reasons(f.raised_by), f.action] for f in s.flags],
+            _cols(0.27, 0.43, 0.30),
+            compact=True,
         )
     else:
-        yield para("No risk flag was raised.", BODY, WIDTH)
+        yield para("No risk flag was raised.", SMALL_BODY, WIDTH)
     if s.child_words:
         yield _h("The child's own words")
-        for w in s.child_words:
-            mark = f" — {OWN_WORDS_MARK}" if w.by_young_person else ""
-            yield para(w.label + mark, LABEL, WIDTH)
-            yield para(f"“{w.text}”", QUOTE, WIDTH - 8)
-    yield _h("Safety plan")
-    yield grid(None, [[k, v] for k, v in s.plan], _cols(0.24, 0.76), first_col_muted=True)
-    yield _h("Referrals")
-    yield from _bullets(s.referrals, WIDTH, "No referral made.")
-    if s.push or s.pull:
-        half = WIDTH / 2 - 6
-        left = [para("Push factors", LABEL, half), *_bullets(s.push, half, "None identified.")]
-        right = [para("Pull factors", LABEL, half), *_bullets(s.pull, half, "None identified.")]
-        yield _h("Why they went")
-        t = Table([[left, right]], colWidths=[WIDTH / 2, WIDTH / 2], hAlign="LEFT")
-        t.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                ]
-            )
+        rows = [
+            [w.label + (" (typed by the young person)" if w.by_young_person else ""), f"“{w.text}”"]
+            for w in s.child_words
+        ]
+        yield grid(None, rows, _cols(0.3, 0.7), first_col_muted=True, compact=True)
+    plan = [_h("Safety plan", half)]
+    plan.append(
+        grid(
+            None,
+            [[k, v] for k, v in s.plan],
+            [half * 0.3, half * 0.7],
+            first_col_muted=True,
+            compact=True,
         )
-        yield t
+    )
+    referrals = [_h("Referrals", half), *_small_bullets(s.referrals, half, "No referral made.")]
+    yield _side_by_side(plan, referrals)
+    if s.push or s.pull:
+        left = [_h("Push factors (away)", half), *_small_bullets(s.push, half, "None identified.")]
+        right = [
+            _h("Pull factors (towards)", half),
+            *_small_bullets(s.pull, half, "None identified."),
+        ]
+        yield _side_by_side(left, right)
     yield _h("Worker's analysis")
-    yield para(s.analysis or "—", BODY, WIDTH)
+    yield para(s.analysis or "—", SMALL_BODY, WIDTH)
     if s.recommendations:
         yield _h("Recommendations")
-        yield para(s.recommendations, BODY, WIDTH)
+        yield para(s.recommendations, SMALL_BODY, WIDTH)
     n = s.unanswered_count
-    yield Spacer(1, 6)
+    yield Spacer(1, 4)
     yield para(
         f"{n} question{'s' if n != 1 else ''} that applied were left unanswered: listed at the "
         "end of the record."
@@ -286,14 +325,14 @@ def _pairs(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
 
 def _title(doc: InterviewDocument) -> Iterable[Flowable]:
     m = doc.meta
-    yield para("Return Home Interview", H1, WIDTH)
-    yield Spacer(1, 2)
+    yield para("Return Home Interview", style("h1c", parent=H1, fontSize=19, leading=23), WIDTH)
+    yield Spacer(1, 1)
     yield para(
         f"{doc.child.name} · interview {m.interview_id} · revision {m.revision}",
-        style("sub", fontSize=10.5, leading=14, textColor=LABEL.textColor),
+        style("sub", fontSize=9.5, leading=12.5, textColor=LABEL.textColor),
         WIDTH,
     )
-    yield Spacer(1, 8)
+    yield Spacer(1, 4)
     yield _pairs(
         [
             ("Interviewer", m.worker_name),
@@ -303,12 +342,14 @@ def _title(doc: InterviewDocument) -> Iterable[Flowable]:
         ],
         columns=4,
     )
+    notes = []
     if m.demo:
-        yield Spacer(1, 4)
-        yield _note("DEMO record: synthetic data for training and demonstration only.")
+        notes.append("DEMO record: synthetic data for training and demonstration only.")
     if not m.organisation_verified:
+        notes.append(UNVERIFIED_NOTE)
+    if notes:  # one band, not one each: page 1 holds the summary
         yield Spacer(1, 4)
-        yield _note(UNVERIFIED_NOTE)
+        yield _note("  ".join(notes))
 
 
 def _child(doc: InterviewDocument) -> Iterable[Flowable]:

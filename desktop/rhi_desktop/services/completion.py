@@ -228,7 +228,7 @@ def form_state(
     # The forms engine works in the laptop's wall time (today() in an expression).
     moment = now.astimezone().replace(tzinfo=None)
     evaluation = evaluate(form, answers, now=moment)
-    flags = compute_risk_flags(form, answers, now=moment)
+    flags = compute_risk_flags(form, answers, now=moment, evaluation=evaluation)
     return FormState(form, tuple(evaluation.problems(form)), tuple(flags))
 
 

@@ -106,7 +106,11 @@ def build_document(
     pull: tuple[str, ...] = ()
     flags: tuple[pdf.RiskFlagEntry, ...] = ()
     gaps: tuple[pdf.UnansweredGroup, ...] = ()
-    raised = compute_risk_flags(form, answers, now=moment) if form is not None else []
+    raised = (
+        compute_risk_flags(form, answers, now=moment, evaluation=evaluation)
+        if form is not None
+        else []
+    )
     if form is not None and evaluation is not None:
         sections = tuple(_sections(form, evaluation, answers, record.answer_authors))
         push, pull = factors(form, evaluation, answers)

@@ -92,7 +92,11 @@ def summarise(
     moment = (record.completed_at or now).astimezone().replace(tzinfo=None)
     answers = answers_tree(record.answers)
     evaluation = evaluate(form, answers, now=moment) if form is not None else None
-    flags = compute_risk_flags(form, answers, now=moment) if form is not None else []
+    flags = (
+        compute_risk_flags(form, answers, now=moment, evaluation=evaluation)
+        if form is not None
+        else []
+    )
     return summary_of(record, form, evaluation, flags, now=now)
 
 

@@ -62,6 +62,7 @@ VerifyPassphrase = Callable[[str], Any]
 ExportFn = Callable[[str], Any]
 # The review list and step notes are read again from the store this long after answers land.
 REVIEW_REFRESH_MS = 600
+FIRST_READ_MS = 60  # after the first paint (a zero timer would run before it)
 
 
 def _utcnow() -> datetime:
@@ -213,7 +214,7 @@ class InterviewView(QWidget):
         self.demo_badge.setObjectName("demoBadge")
         self.demo_badge.setAccessibleName("Demo profile: synthetic data only")
         self.demo_badge.hide()
-        bar.addWidget(self.demo_badge)
+        bar.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         self.save_state = QLabel("All changes saved")
         self.save_state.setObjectName("saveState")
         self.save_state.setProperty("state", "saved")
@@ -324,7 +325,9 @@ class InterviewView(QWidget):
             start = steps.REVIEW
         self.go_to(start or self.steps()[0])
         if self.ops is not None:
-            self.ops.reload()
+            # The record is read once the first screen is painted: reading it evaluates the
+            # stored questionnaire, which must not compete with opening a big interview.
+            QTimer.singleShot(FIRST_READ_MS, self, self.ops.reload)
 
     # --- sections -------------------------------------------------------------------------
     def visible_sections(self) -> list[str]:
@@ -638,7 +641,8 @@ class InterviewView(QWidget):
         for page in self.pages.values():
             page.apply(self.evaluation)
         self.sections.set_progress(self.evaluation.sections)
-        flags = compute_risk_flags(self.form, self.answers, now=now)
+        # Flags from the evaluation just made (the labels' language does not change values).
+        flags = compute_risk_flags(self.form, self.answers, now=now, evaluation=self.evaluation)
         if [f.code for f in flags] != [f.code for f in self.flags] and not self.locked:
             self.autosaver.set_meta(risk_flags=[f.code for f in flags])
         self.flags = flags
