@@ -290,7 +290,7 @@ def _payload(worker: str) -> dict[str, Any]:
 
 
 def _item(p: dict[str, Any]) -> dict[str, Any]:
-    from rhi_core.protocol import content_sha256
+    from rhi_core.canonical import content_sha256
 
     return {
         "interview_id": str(uuid.uuid4()),
