@@ -15,16 +15,16 @@ import pytest
 from central.kit import assign
 from click.testing import CliRunner
 from conftest import PASSPHRASE
-from keyring_memory import MemoryKeyring
-from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
-from sqlalchemy import select, update
-from unit.sync.harness import (
+from integration.harness import (
     WORKER,
     CentralStore,
     completed_interview,
     new_child,
     served_central,
 )
+from keyring_memory import MemoryKeyring
+from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
+from sqlalchemy import select, update
 
 from rhi_desktop.__main__ import main
 from rhi_desktop.pdf.verify import verify_pdf
