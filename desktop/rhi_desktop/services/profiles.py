@@ -6,6 +6,7 @@ A profile is one worker on one laptop: a folder with `profile.key` (the wrapped 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rhi_desktop.security import audit, keys
+from rhi_desktop.security.files import make_private_dir
 from rhi_desktop.security.keyring_store import DeviceSecretStore, KeyringSecretStore
 from rhi_desktop.security.throttle import UnlockThrottle
 from rhi_desktop.store import schema
@@ -210,8 +212,10 @@ def _open_with_key(
     except BaseException:
         engine.dispose()
         raise
-    if paths.db.exists():
-        paths.db.chmod(0o600)
+    # The folder is this user's only (0700), however it was made; the database files are
+    # 0600 from their first byte (store.engine).
+    with contextlib.suppress(OSError):
+        make_private_dir(paths.root)
     info = keys.read_profile_info(paths.key_file)
     profile = Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
     profile._key = key
@@ -220,7 +224,7 @@ def _open_with_key(
 
 def _ensure_writable_dir(root: Path) -> None:
     try:
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(root)
     except OSError as exc:
         raise ProfileNotWritable(
             f"The profile folder {root} cannot be created ({exc.strerror})."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -28,7 +30,26 @@ def connect_raw(db_path: Path, key: bytes) -> sqlcipher.Connection:
     return conn
 
 
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def secure_database_files(db_path: Path) -> None:
+    """The database and its -wal, -shm and -journal files: this user's only (0600). A new
+    database is created empty with that mode before SQLite opens it, so SQLite, which gives
+    its side files the database's mode, never writes a byte readable by others."""
+    if not db_path.exists():
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+    for path in (db_path, *(Path(f"{db_path}{s}") for s in SIDECARS)):
+        with contextlib.suppress(FileNotFoundError):
+            if os.name == "posix" and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+
+
 def create_encrypted_engine(db_path: Path, key: bytes) -> Engine:
+    secure_database_files(db_path)
+
     def creator() -> sqlcipher.Connection:
         return connect_raw(db_path, key)
 
