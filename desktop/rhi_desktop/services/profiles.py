@@ -25,7 +25,12 @@ from rhi_desktop.security.files import make_private_dir
 from rhi_desktop.security.keyring_store import DeviceSecretStore, KeyringSecretStore
 from rhi_desktop.security.throttle import UnlockThrottle
 from rhi_desktop.store import schema
-from rhi_desktop.store.engine import check_readable, create_encrypted_engine, session_factory
+from rhi_desktop.store.engine import (
+    check_readable,
+    create_encrypted_engine,
+    remove_stale_partials,
+    session_factory,
+)
 from rhi_desktop.store.errors import (
     DatabaseMissing,
     DiskFull,
@@ -205,7 +210,7 @@ def _open_with_key(
         check_readable(paths.db, key, full=full_check)
     engine = create_encrypted_engine(paths.db, key)
     try:
-        backup = schema.ensure_schema(engine, paths.backups)
+        backup = schema.ensure_schema(engine, paths.backups, key)
     except OperationalError as exc:
         engine.dispose()
         raise translate_operational_error(exc) from exc
@@ -216,6 +221,9 @@ def _open_with_key(
     # 0600 from their first byte (store.engine).
     with contextlib.suppress(OSError):
         make_private_dir(paths.root)
+    # What an interrupted backup or restore left half-written (never listed or opened).
+    for folder in (paths.root, paths.backups):
+        remove_stale_partials(folder)
     info = keys.read_profile_info(paths.key_file)
     profile = Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
     profile._key = key
