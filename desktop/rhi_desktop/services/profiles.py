@@ -221,9 +221,11 @@ def _open_with_key(
     # 0600 from their first byte (store.engine).
     with contextlib.suppress(OSError):
         make_private_dir(paths.root)
-    # What an interrupted backup or restore left half-written (never listed or opened).
-    for folder in (paths.root, paths.backups):
-        remove_stale_partials(folder)
+    # What an interrupted restore (beside the database) or backup left half-written: never
+    # listed or opened, and removed here (a backup only once it is old: another process may
+    # be writing one right now).
+    remove_stale_partials(paths.root, older_than_s=0)
+    remove_stale_partials(paths.backups)
     info = keys.read_profile_info(paths.key_file)
     profile = Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
     profile._key = key
