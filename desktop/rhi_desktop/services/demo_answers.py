@@ -150,7 +150,10 @@ def _complete_extras(rng: random.Random, a: dict[str, Any], flags: set[str]) -> 
         "not_told_police": "no",
         "contacted_before": "no",
         "reaction_back": rng.choice(_REACTION),
-        "slept_where": rng.sample(["friends_home", "family_home", "adult_home"], 1),
+        # An adult's place is a grooming indicator (a flag): only where the record has one.
+        "slept_where": rng.sample(
+            ["friends_home", "family_home", *(["adult_home"] if cce or cse else [])], 1
+        ),
         "money_food": ["did_jobs"] if cce else rng.sample(["own_money", "friends_shared"], 1),
         "what_did": rng.choice(_WHAT_DID),
         "asked_to_do_things": "yes" if cce else "no",
@@ -172,7 +175,7 @@ def _complete_extras(rng: random.Random, a: dict[str, Any], flags: set[str]) -> 
         e["asked_details"] = "Was asked to take a bag to an address and was given £50."
     if a.get("used_substances") == "yes":
         e["substances"] = rng.sample(["alcohol", "cannabis", "nitrous_oxide"], 1)
-        e["given_substances"] = rng.choice(["yes", "no"])
+        e["given_substances"] = rng.choice(["yes", "no"]) if cce or cse else "no"
     if "place_to_stay" in pull or "gifts_money" in pull:
         e["gifts_from"] = "An older man they call 'Big D'"
     indicators = {

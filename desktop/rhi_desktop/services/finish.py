@@ -1,7 +1,7 @@
 """Finishing an interview: complete and lock the revision, then seal it for sending. One use case.
 
 Completion (``completion.complete``) reads the stored record and refuses an incomplete one;
-sealing (``sync_service.seal_completed``) builds the exact payload, its hash and the signed PDF
+sealing (``sealing.seal_completed``) builds the exact payload, its hash and the signed PDF
 once, so a later sync only sends. They used to be two background jobs started by the screen,
 which could race; here sealing follows completion in the same job, and a sealing problem never
 undoes the completion (the next sync seals what is left, and says so if it cannot).
@@ -49,8 +49,8 @@ def finish_interview(
 
 
 def _seal(profile: Profile, now: datetime) -> tuple[bool, str | None]:
-    # The sync stack is loaded here, after the record is safely locked.
-    from .sync_service import seal_completed
+    # The signing stack is loaded here, after the record is safely locked.
+    from .sealing import seal_completed
 
     try:
         seal_completed(profile, now=now)

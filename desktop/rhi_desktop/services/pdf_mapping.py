@@ -14,18 +14,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import content_sha256
 from rhi_core.domain.codes import RiskFlag as RiskFlagCode
 from rhi_core.domain.codes import SessionPresent, SignatureRole
 from rhi_core.forms.evaluate import Evaluation, evaluate
 from rhi_core.forms.labels import text_in, visible_label
 from rhi_core.forms.risk import compute_risk_flags
 from rhi_core.forms.schema import FormDefinition, Group, Question
+from rhi_core.protocol import payload_dict
 from rhi_desktop.pdf import document as pdf
 
 from .answer_text import answers_tree, empty, format_answer, other_value
 from .forms_registry import get_form
 from .record_summary import factors, summary_of, unanswered
-from .record_view import RecordView, load_record, payload_sha256
+from .record_view import RecordView, canonical_payload, load_record
+from .sync_payload import completed_events, payload_from_record
 
 __all__ = ["build_document", "language_name"]
 
@@ -78,6 +81,16 @@ _CHILD_WORDING = {
 # --- mapping the record onto the PDF model -------------------------------------------------------
 
 
+def _content_hash(session: Session, record: RecordView) -> str:
+    """The fingerprint printed on the record. For a completed revision it is the
+    ``content_sha256`` of its wire payload, the very hash central stores for it, so a PDF can
+    be matched to the synced revision; a draft (never sent) gets the hash of its content."""
+    if record.completed_at is None:
+        return content_sha256(canonical_payload(record))
+    events = completed_events(session, record.interview_id, record.revision)
+    return content_sha256(payload_dict(payload_from_record(record, events)))
+
+
 def build_document(
     session: Session,
     interview_id: str,
@@ -128,7 +141,7 @@ def build_document(
             form_version=record.form_version or "",
             worker_name=worker_name or record.worker or "",
             generated_at=_local(now),
-            content_sha256=payload_sha256(record),
+            content_sha256=_content_hash(session, record),
             demo=demo,
             organisation_verified=organisation_verified,
             organisation_name=organisation_name,
