@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         bar.setContentsMargins(18, 10, 18, 10)
         name = ElidedLabel("Return Home Interviews")
         name.setObjectName("title")
-        bar.addWidget(name, 2)
+        bar.addWidget(name)
         if profile.demo:
             demo = QLabel("DEMO — synthetic data")
             demo.setObjectName("demoBadge")
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         who = ElidedLabel(f"{profile.worker_name} · encrypted profile")
         who.setObjectName("muted")
         who.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        bar.addWidget(who, 1)
+        bar.addWidget(who)
 
         self.caseload = CaseloadView(profile, clock)
         self.caseload.add_child_requested.connect(self.add_child)
@@ -364,6 +364,8 @@ class MainWindow(QMainWindow):
         view.status_message.connect(self.statusBar().showMessage)
         self.pages.addWidget(view)
         self.pages.setCurrentWidget(view)
+        # Keyboard focus in the section list (arrows move between steps), not on a button.
+        view.section_list.setFocus(Qt.FocusReason.OtherFocusReason)
         self.interview = view
         self.statusBar().showMessage(
             f"Completed record (revision {data.revision}) · read-only"

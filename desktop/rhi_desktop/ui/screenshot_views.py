@@ -44,6 +44,14 @@ def open_interview_of(window: MainWindow, child_id: str) -> None:
     QTimer.singleShot(15_000, loop.quit)
     window.open_interview(child_id)
     loop.exec()
+    view = window.interview
+    if view is not None and view.ops is not None:
+        # The record (step notes, review list) is read just after the first paint.
+        loaded = QEventLoop()
+        view.ops.snapshot_loaded.connect(lambda _s: loaded.quit())
+        QTimer.singleShot(5_000, loaded.quit)
+        if view.ops.snapshot is None:
+            loaded.exec()
 
 
 @view("interview")

@@ -52,8 +52,8 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 6)
+        # Its whole text when there is room; down to a few letters and "…" when there is not.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
@@ -68,6 +68,11 @@ class ElidedLabel(QLabel):
     def sizeHint(self):  # noqa: ANN201, N802 - Qt override
         hint = super().sizeHint()
         hint.setWidth(self.fontMetrics().horizontalAdvance(self._full) + 8)
+        return hint
+
+    def minimumSizeHint(self):  # noqa: ANN201, N802 - Qt override
+        hint = super().minimumSizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance("m") * 6)
         return hint
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override

@@ -204,8 +204,9 @@ class InterviewView(QWidget):
         titles.addWidget(self.title)
         facts = QHBoxLayout()
         facts.setSpacing(12)
-        facts.addWidget(self.subtitle, 1)
+        facts.addWidget(self.subtitle)
         facts.addWidget(self.deadline)
+        facts.addStretch(1)
         titles.addLayout(facts)
         bar.addLayout(titles, 1)
         # A demo profile says DEMO on every screen, the child's screen too (the window's own
@@ -324,6 +325,8 @@ class InterviewView(QWidget):
         if self.locked and self.ops is not None:
             start = steps.REVIEW
         self.go_to(start or self.steps()[0])
+        # Keyboard focus starts in the section list (arrows move between steps), not on a button.
+        self.section_list.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.ops is not None:
             # The record is read once the first screen is painted: reading it evaluates the
             # stored questionnaire, which must not compete with opening a big interview.
