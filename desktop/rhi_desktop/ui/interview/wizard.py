@@ -177,6 +177,7 @@ class InterviewView(QWidget):
         self._review_timer.setSingleShot(True)
         self._review_timer.setInterval(REVIEW_REFRESH_MS)
         self._review_timer.timeout.connect(self._refresh_record)
+        self._read_key: tuple[object, ...] = ()
 
         # --- header -----------------------------------------------------------------------
         header = QFrame()
@@ -330,7 +331,7 @@ class InterviewView(QWidget):
         if self.ops is not None:
             # The record is read once the first screen is painted: reading it evaluates the
             # stored questionnaire, which must not compete with opening a big interview.
-            QTimer.singleShot(FIRST_READ_MS, self, self.ops.reload)
+            QTimer.singleShot(FIRST_READ_MS, self, self._refresh_record)
 
     # --- sections -------------------------------------------------------------------------
     def visible_sections(self) -> list[str]:
@@ -587,8 +588,19 @@ class InterviewView(QWidget):
         self._update_save_state()
 
     def _answers_saved(self, _batch: object) -> None:
-        if self.ops is not None and self.ops.snapshot is not None:
-            self._review_timer.start()  # once typing pauses, not on every batch
+        # The record is read again (from the store, as completion will read it) only when what
+        # it says about the answers can have changed: what is missing, or which flags are up.
+        # Reading it evaluates the whole questionnaire; doing that at every pause in typing
+        # competed with the typing.
+        if self.ops is None or self.ops.snapshot is None:
+            return
+        key = self._answers_key()
+        if key != self._read_key:
+            self._review_timer.start()
+
+    def _answers_key(self) -> tuple[object, ...]:
+        problems = tuple((p.question, p.kind, p.index) for p in self._form_problems())
+        return problems, tuple(f.code for f in self.flags)
 
     @Slot()
     def _update_save_state(self) -> None:
@@ -657,6 +669,7 @@ class InterviewView(QWidget):
     # --- the RHI record -------------------------------------------------------------------
     def _refresh_record(self) -> None:
         if self.ops is not None:
+            self._read_key = self._answers_key()
             self.ops.reload()
 
     def _on_snapshot(self, snapshot: Any) -> None:
