@@ -117,6 +117,8 @@ class SignatureBlock(Card):
             or [list(map(list, s)) for s in self.stored.strokes] != self.pad.strokes()
         ):
             return f"a signature not saved yet ({self.title_text})"
+        if self.stored is not None and self.name.text().strip() != self.stored.name:
+            return f"a changed name not saved ({self.title_text})"
         return None
 
     def discard(self) -> None:
@@ -256,6 +258,7 @@ class SignaturesPanel(RecordPanel):
             self.layout_.addWidget(block)
             block.pad.changed.connect(self.status_changed)
             block.reason.textEdited.connect(lambda _t: self.status_changed.emit())
+            block.name.textEdited.connect(lambda _t: self.status_changed.emit())
         self.finish()
 
     def unsaved(self) -> str | None:
