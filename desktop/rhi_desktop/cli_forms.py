@@ -75,7 +75,7 @@ def import_command(file: str, out: str) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="XLSX to write")
 def export_command(file: str, out: str) -> None:
     """Convert a YAML form FILE into an XLSForm spreadsheet (ODK/Kobo/SurveyCTO)."""
-    from rhi_core.forms.xlsform import export_xlsform
+    from rhi_core.forms.writer_xlsform import export_xlsform
 
     form = _load(file, (".yaml", ".yml"))
     _write("write", out, lambda: export_xlsform(form, out))
