@@ -237,8 +237,10 @@ def _assemble(reader: _Reader, tables: list[Table], path: Path) -> Located | Non
     file = reader.file
     by_name = {t.name.strip().lower(): t for t in tables}
     survey_table = by_name.get("survey")
-    if survey_table is None and len(tables) == 1 and any(
-        str(h).strip().lower() == "type" for h in tables[0].header if h is not None
+    if (
+        survey_table is None
+        and len(tables) == 1
+        and any(str(h).strip().lower() == "type" for h in tables[0].header if h is not None)
     ):
         survey_table = tables[0]  # a one-sheet workbook is the survey, as pyxform reads it
     if survey_table is None:

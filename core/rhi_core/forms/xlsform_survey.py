@@ -387,6 +387,7 @@ class Survey:
             if select["other"]:
                 item["other"] = True
                 item.key_places["other"] = place
+                self.add_other_choice(str(item["choices"]), place)
             if rhi_type in ("yes_no", "scale") and ours == "select_one":
                 if rhi_type == "scale":
                     _drop_appearance(item, "likert")
@@ -427,6 +428,17 @@ class Survey:
             reader.error("this row has no type", place)
             return None
         return words  # the validator names the unknown type
+
+    def add_other_choice(self, list_name: str, place: Place) -> None:
+        """``or_other``: XLSForm adds an "Other" choice to the list (as pyxform does, to the
+        list itself, so every question using it offers it)."""
+        entries = self.choices.get(list_name)
+        if not isinstance(entries, list) or any(e.get("value") == "other" for e in entries):
+            return
+        languages = {code for e in entries for code in (e.get("label") or {})} or {self.lang}
+        entries.append(
+            Located(place, value="other", label=dict.fromkeys(sorted(languages), "Other"))
+        )
 
     def external_list(self, name: str, place: Place) -> str:
         """A select_one_external's list, taken from the external_choices sheet (kept apart

@@ -69,11 +69,19 @@ def test_hyphenated_function_names_and_subtraction() -> None:
         ("1 # 2", "unexpected character '#'", 3),
         ("(1 + 2", "expected ')' but found end of expression", 7),
         ("../", "relative paths such as '../name' are not supported; write ${name}", 1),
-        ("cht:difference-in-days(1, 2)", "cht:difference-in-days() is not supported: it is a "
-         "'cht:' extension of one app, not an XLSForm function", 1),
+        (
+            "cht:difference-in-days(1, 2)",
+            "cht:difference-in-days() is not supported: it is a "
+            "'cht:' extension of one app, not an XLSForm function",
+            1,
+        ),
         ("1 + ..", "'..' (parent) is only understood as position(..); use ${name}", 5),
-        ("pulldata('a', 'b', 'c', 'd')", "pulldata() is not supported: it reads an external CSV "
-         "file, which the spreadsheet does not carry", 1),
+        (
+            "pulldata('a', 'b', 'c', 'd')",
+            "pulldata() is not supported: it reads an external CSV "
+            "file, which the spreadsheet does not carry",
+            1,
+        ),
         ("", "the expression is empty", 1),
         ("${1abc}", "'${1abc}' is not a valid field reference", 1),
     ],

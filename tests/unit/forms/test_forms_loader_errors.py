@@ -47,9 +47,7 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                 items:
                   - {name: q, type: txt, label: Q}
             """,
-            [
-                "11: question 'q' has an unknown type 'txt' (known: " + KNOWN_TYPES + ")"
-            ],
+            ["11: question 'q' has an unknown type 'txt' (known: " + KNOWN_TYPES + ")"],
         ),
         (
             """\

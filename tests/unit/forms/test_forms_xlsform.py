@@ -9,9 +9,9 @@ import pytest
 from pyxform.xls2xform import convert
 
 from rhi_core.forms import FormLoadError, check_file, load_builtin, load_yaml_text
-from rhi_core.forms.writer_yaml import dump_yaml
 from rhi_core.forms.loader_xlsform import import_xlsform
 from rhi_core.forms.writer_xlsform import export_xlsform
+from rhi_core.forms.writer_yaml import dump_yaml
 
 
 def test_yaml_to_xlsx_to_yaml_round_trip(tmp_path: Path) -> None:
