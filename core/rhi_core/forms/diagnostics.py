@@ -134,19 +134,23 @@ def group(problems: Sequence[FormError]) -> list[FormError]:
     return out
 
 
-def _rank(problem: FormError) -> tuple[int, int, str, int]:
+_SHEETS = {"survey": 0, "choices": 1, "external_choices": 2, "settings": 3, "risk_flags": 4}
+
+
+def _rank(problem: FormError) -> tuple[int, int, int, int]:
     place = problem.place
     severity = 0 if problem.severity == ERROR else 1
     whole = 0 if place.row is None and place.line is None else 1
-    sheet = place.sheet or ""
-    return severity, whole, sheet if whole else "", place.row or place.line or 0
+    sheet = _SHEETS.get((place.sheet or "").strip().lower(), 9)
+    return severity, whole, sheet, place.row or place.line or 0
 
 
 def rank(problems: Iterable[FormError]) -> list[FormError]:
-    """Errors before warnings; whole-file and whole-feature problems first; then by place."""
+    """Errors before warnings; whole-file and whole-feature problems first; then in the order
+    of the sheets and rows (or lines), so a designer can fix them top to bottom."""
     items = list(problems)
     order = {id(p): i for i, p in enumerate(items)}
-    return sorted(items, key=lambda p: (_rank(p)[:2], order[id(p)]))
+    return sorted(items, key=lambda p: (_rank(p), order[id(p)]))
 
 
 def tidy(problems: Sequence[FormError]) -> list[FormError]:

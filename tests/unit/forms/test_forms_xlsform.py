@@ -6,12 +6,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from pyxform.xls2xform import convert
 
 from rhi_core.forms import FormLoadError, check_file, load_builtin, load_yaml_text
 from rhi_core.forms.loader_xlsform import import_xlsform
 from rhi_core.forms.writer_xlsform import export_xlsform
 from rhi_core.forms.writer_yaml import dump_yaml
+from rhi_desktop.cli_forms import forms
 
 
 def test_yaml_to_xlsx_to_yaml_round_trip(tmp_path: Path) -> None:
@@ -105,17 +107,18 @@ def test_xlsform_errors_have_sheet_row_and_column(tmp_path: Path) -> None:
             ["end_repeat", None, None, None],
         ],
     )
-    # Row 6 closes nothing: the group from row 2 is still open when the sheet ends.
+    # Row 6 closes nothing: the group from row 2 is still open when the sheet ends. Problems
+    # come in the order of the rows.
     assert [str(e) for e in check_file(path)] == [
-        f"{path}:survey!6:A: end_repeat closes begin_group from row 2",
         f"{path}:survey!2: begin_group is never closed with end_group",
+        f"{path}:survey!3:A: question 'a' uses choice list 'nolist', which is not defined",
         f"{path}:survey!4:A: question 'w' has an unknown type 'widget' (known: note, text, "
         "long_text, integer, decimal, range, date, time, datetime, yes_no, select_one, "
         "select_multiple, rank, scale, acknowledge, image, file, calculate, start, end, today, "
         "deviceid, username, group, repeat)",
-        f"{path}:survey!3:A: question 'a' uses choice list 'nolist', which is not defined",
         f"{path}:survey!5:D: question 'n': relevant: ${{ghost}} at column 1 is not a question "
         "in this form",
+        f"{path}:survey!6:A: end_repeat closes begin_group from row 2",
     ]
 
 
@@ -175,4 +178,68 @@ def test_workbook_without_survey(tmp_path: Path) -> None:
     assert [e.message for e in check_file(path)] == [
         "the workbook has no 'survey' sheet (its sheets: 'Sheet'); name the questions' sheet "
         "'survey'"
+    ]
+
+
+def test_unsupported_features_are_refused_once_each_with_their_rows(tmp_path: Path) -> None:
+    header = ["type", "name", "label::English (en)", "calculation", "appearance", "media::image"]
+    survey = [
+        header,
+        ["begin_group", "g", "Page", None, None, None],
+        ["calculate", "a", None, "pulldata('f', 'x', 'k', ${b})", None, None],
+        ["text", "b", "B", None, None, None],
+        ["calculate", "c", None, "pulldata('f', 'y', 'k', ${b})", None, None],
+        ["select_one_from_file towns.csv", "town", "Town", None, None, None],
+        ["select_one_from_file towns.csv", "town2", "Town again", None, None, None],
+        ["select_one yn", "s", "S", None, "search('towns')", None],
+        ["calculate", "d", None, "pulldata('f', 'z', 'k', ${b})", None, None],
+        ["phonenumber", "phone", None, None, None, None],
+        ["note", "n", "Look", None, None, "map.png"],
+        ["integer", "e", "E", "${ghost} + 1", None, None],
+        ["end_group", None, None, None, None, None],
+    ]
+    choices = [["list_name", "name", "label::English (en)"], ["yn", "y", "Yes"]]
+    path = _workbook(tmp_path / "odd.xlsx", survey, choices)
+    result = CliRunner().invoke(forms, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}: type 'select_one_from_file' (rows 6, 7): it reads data files that are not in "
+        "the spreadsheet; copy the choices into the choices sheet and use select_one",
+        f"{path}: function pulldata() (rows 3, 5, 9) is not supported: it reads an external CSV "
+        "file, which the spreadsheet does not carry",
+        f"{path}:survey!8:E: appearance 'search()' (row 8): search('file') reads choices from a "
+        "CSV file that is not in the spreadsheet; copy the choices into the choices sheet and "
+        "use the search appearance alone",
+        f"{path}:survey!12:D: question 'e': calculate: ${{ghost}} at column 1 is not a question "
+        "in this form",
+        f"{path}:survey!10:A: warning: type 'phonenumber' (row 10): left out: a laptop has no "
+        "phone number",
+        f"{path}:survey!11:F: warning: column 'media' (row 11): pictures, audio and video in "
+        "labels are left out: the files are not in the spreadsheet; put what matters in the "
+        "label text",
+    ]
+
+
+def test_old_excel_files_are_read(tmp_path: Path) -> None:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("survey")
+    for r, row in enumerate([["type", "name", "label"], ["text", "who", "Who?"]]):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    path = tmp_path / "old.xls"
+    wb.save(str(path))
+    result = CliRunner().invoke(forms, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"OK: {path}: form 'old' version auto-")
+    form = import_xlsform(path)
+    assert [q.name for q in form.questions()] == ["who"]
+
+
+def test_a_file_that_is_not_the_spreadsheet_its_name_says(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xls"
+    path.write_text("hello", encoding="utf-8")
+    assert [e.message for e in check_file(path)] == [
+        "cannot open the workbook: it is not an .xls spreadsheet"
     ]
