@@ -561,7 +561,7 @@ class _Builder:
             appearance=self.appearance(raw, what),
             implicit=implicit,
             place=raw.place,
-            **texts,  # type: ignore[arg-type]
+            **texts,
         )
 
     def read_question(self, raw: Located) -> Question | None:
@@ -673,7 +673,7 @@ class _Builder:
             appearance=self.appearance(raw, what),
             parameters=parameters,
             place=raw.place,
-            **texts,  # type: ignore[arg-type]
+            **texts,
         )
 
     def range_parameters(self, given: dict[str, str], raw: Located, what: str) -> dict[str, str]:

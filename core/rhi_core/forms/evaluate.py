@@ -150,20 +150,6 @@ class Evaluation:
         inst = self.instance(path)
         return inst.fill(text) if inst is not None else interpolate(text, lambda _n: "")
 
-    def is_relevant(self, name: str, index: int | None = None) -> bool:
-        if name in self.groups:
-            return self.groups[name]
-        if name in self.questions:
-            return self.questions[name].relevant
-        for instances in self.repeats.values():
-            if instances and index is not None and index < len(instances):
-                inst = instances[index]
-                if name in inst.groups:
-                    return inst.groups[name]
-                if name in inst.questions:
-                    return inst.questions[name].relevant
-        return False
-
     def problems(self, form: FormDefinition, language: str | None = None) -> list[Problem]:
         plan = plan_of(form)
         out: list[Problem] = []

@@ -20,11 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rhi_desktop.security.errors import UnlockDelayed
-from rhi_desktop.security.keys import atomic_write_bytes
-from rhi_desktop.security.keys import attempt_unlock as attempt_unlock
+from rhi_desktop.security.errors import UnlockDelayed, WrongPassphrase
+from rhi_desktop.security.files import atomic_write_bytes
 
-__all__ = ["MAX_DELAY_S", "STATE_FILE", "UnlockThrottle", "attempt_unlock", "delay_after"]
+__all__ = ["MAX_DELAY_S", "STATE_FILE", "UnlockThrottle", "delay_after"]
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +123,15 @@ class UnlockThrottle:
 
     def record_success(self) -> None:
         self._save(0, None)
+
+    def attempt(self, unlock: Callable[[], bytes]) -> bytes:
+        """Run one unlock attempt: refused while a delay runs; a WrongPassphrase counts as a
+        failure (and is re-raised), anything else that unlocks clears the count."""
+        self.check()
+        try:
+            data_key = unlock()
+        except WrongPassphrase:
+            self.record_failure()
+            raise
+        self.record_success()
+        return data_key

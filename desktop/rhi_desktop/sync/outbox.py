@@ -98,10 +98,6 @@ def due_items(session: Session, now: datetime, *, force: bool = False) -> list[O
     return list(session.scalars(query.order_by(OutboxItem.created_at, OutboxItem.entity_id)))
 
 
-def batches(items: list[OutboxItem], size: int = BATCH_SIZE) -> list[list[OutboxItem]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def postpone(items: list[OutboxItem], reason: str, now: datetime) -> None:
     """The batch did not get an answer: keep it pending, try again after a backoff."""
     for item in items:

@@ -19,7 +19,8 @@ from unit.security.security_helpers import (
 
 from rhi_desktop.security import keys, throttle
 from rhi_desktop.security.errors import KeyFileDamaged, KeyringUnavailable, UnlockDelayed
-from rhi_desktop.security.throttle import STATE_FILE, UnlockThrottle, attempt_unlock, delay_after
+from rhi_desktop.security.keys import attempt_unlock
+from rhi_desktop.security.throttle import STATE_FILE, UnlockThrottle, delay_after
 
 
 @pytest.mark.parametrize(
@@ -170,10 +171,6 @@ def test_attempt_unlock_counts_wrong_passphrases_and_refuses_early_attempts(prof
     clock.advance(2)
     assert attempt_unlock(path, STRONG, store, gate) == data_key
     assert gate.failures == 0
-
-
-def test_keys_module_exposes_the_same_attempt_unlock():
-    assert keys.attempt_unlock is attempt_unlock
 
 
 def test_only_wrong_passphrases_count(profile, store, memory_keyring, clock):

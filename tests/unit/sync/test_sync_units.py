@@ -8,13 +8,14 @@ from datetime import timedelta
 import httpx
 import pytest
 from conftest import NOW
+from integration.harness import completed_interview
 from sqlalchemy import select
-from unit.sync.harness import completed_interview
 
 from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
 from rhi_desktop.security.keyring_store import SERVICE
 from rhi_desktop.services.pdf_export import export_signed_pdf
 from rhi_desktop.services.profiles import Profile
+from rhi_desktop.services.sync_payload import batch_item, build_payload
 from rhi_desktop.store.models import OutboxItem
 from rhi_desktop.sync import outbox, state
 from rhi_desktop.sync.client import SyncClient, normalise_server_url
@@ -26,7 +27,6 @@ from rhi_desktop.sync.errors import (
     TokenRejected,
     Unreachable,
 )
-from rhi_desktop.sync.payload import batch_item, build_payload
 
 
 def _client(handler) -> SyncClient:  # type: ignore[no-untyped-def]
