@@ -308,8 +308,8 @@ class _Analyser:
                 )
         if node.name == "jr:choice-name":
             ref = node.args[1]
-            target = ref_target(str(ref.value)) if isinstance(ref, Literal) else None
-            question = self.items.get(target or "")
+            quoted = ref_target(str(ref.value)) if isinstance(ref, Literal) else None
+            question = self.items.get(quoted or "")
             if not isinstance(question, Question) or not question.choices:
                 return (
                     "jr:choice-name() needs the select question quoted as its second argument, "
