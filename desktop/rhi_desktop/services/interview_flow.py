@@ -18,6 +18,7 @@ from rhi_desktop.store.models import Child, MissingEpisode, ReturnInterview
 from .answers import load_answers
 from .children import ValidationFailed
 from .forms_registry import get_form
+from .interview_meta import fill_at_start
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def start_or_resume(
     interview.state = InterviewState.DRAFT
     interview.worker = interview.worker or actor
     session.flush()
+    fill_at_start(session, interview, form, now)
     audit.record(
         session,
         actor=actor,
