@@ -57,6 +57,19 @@ class AttachmentInfo:
         return self.media_type.startswith("image/")
 
 
+def describe_attachment(info: AttachmentInfo) -> str:
+    """How the interview shows an attachment: its name and size."""
+    n = info.size
+    size = (
+        f"{n} bytes"
+        if n < 1024
+        else f"{n / 1024:.0f} kB"
+        if n < 1024**2
+        else f"{n / 1024**2:.1f} MB"
+    )
+    return f"{info.file_name} ({size})"
+
+
 def picture_type(data: bytes) -> str | None:
     """The media type of a picture the record can print, from its first bytes."""
     for magic, media_type in _IMAGE_MAGIC:
