@@ -27,7 +27,7 @@ from typing import Any
 from rhi_core.forms.expressions.compiler import Compiled, Context, Frame
 from rhi_core.forms.expressions.values import is_empty, to_bool, to_number, to_string
 from rhi_core.forms.labels import interpolate, text_in
-from rhi_core.forms.plan import MAX_REPEAT_COUNT, Plan, Step, plan_of
+from rhi_core.forms.plan import MAX_REPEAT_COUNT, Step, plan_of
 from rhi_core.forms.schema import FormDefinition, Question
 
 Answers = Mapping[str, Any]
@@ -235,56 +235,74 @@ def _count(fn: Compiled, ctx: Context) -> tuple[int, str | None]:
 
 def _step(step: Step, frame: Frame, pending: list[PendingValue], path_of: Any) -> None:
     """Relevance and value of one item in one entry (and a repeat's entries below it)."""
-    ctx = frame.ctx
     parent = step.parent
     # A step directly inside its repeat runs in an entry that exists only if the repeat is.
     ok = True if parent is None or step.parent_is_scope else frame.rel.get(parent, False)
     error: str | None = None
-    if ok and step.relevant is not None:
-        result, error = _run(step.relevant, ctx)
-        # If relevance cannot be worked out, show the question: hiding it could lose answers.
-        ok = True if error else to_bool(result)
+    relevant = step.relevant
+    if ok and relevant is not None:
+        try:
+            ok = to_bool(relevant(frame.ctx))
+        except Exception as exc:  # noqa: BLE001 - see _run
+            # If relevance cannot be worked out, show the question: hiding it could lose answers.
+            error = str(exc) or exc.__class__.__name__
     name = step.name
     if step.is_group:
         frame.rel[name] = ok
         if step.is_repeat:
-            children: list[Frame] = []
-            if ok:
-                entries = _entries(frame.answers, name)
-                count = len(entries)
-                if step.repeat_count is not None:
-                    count, _ = _count(step.repeat_count, ctx)
-                for i in range(count):
-                    answers = entries[i] if i < len(entries) else {}
-                    children.append(Frame(name, i, frame, answers, ctx.now, ctx.language))
-            frame.children[name] = children
+            _entries_of(step, frame, ok)
         return
-    if step.meta is not None:
-        value: Any = _meta_value(step, frame.answers, ctx) if ok else ""
-    elif step.calculate is not None:
-        value = ""
-        if ok:
-            stored = frame.answers.get(name, "")
-            ctx.stored = ctx.current = "" if stored is None else stored  # once() and "."
-            value, calc_error = _run(step.calculate, ctx)
-            ctx.stored = ctx.current = ""
-            value = _normalise(value, step.integer)
-            error = error or calc_error
-            if step.persist and not is_empty(value) and value != stored:
-                pending.append(PendingValue(path_of(frame), name, value))
-    else:
-        value = frame.answers.get(name, "") if ok else ""
+    if step.calculate is None and step.meta is None:  # an answer (the common case)
+        value: Any = frame.answers.get(name, "") if ok else ""
         if value is None:
             value = ""
+    elif step.meta is not None:
+        value = _meta_value(step, frame.answers, frame.ctx) if ok else ""
+    else:
+        value = ""
+        if ok:
+            value, calc_error = _calculate(step, frame, pending, path_of)
+            error = error or calc_error
     frame.values[name] = value
     frame.states[name] = QuestionState(name, ok, value, error=error)
 
 
-def _check(step: Step, frame: Frame, form: FormDefinition, language: str | None) -> None:
+def _entries_of(step: Step, frame: Frame, ok: bool) -> None:
+    """A repeat's entries in ``frame``: one per answered entry, or as many as its count."""
+    children: list[Frame] = []
+    name = step.name
+    if ok:
+        ctx = frame.ctx
+        entries = _entries(frame.answers, name)
+        count = len(entries)
+        if step.repeat_count is not None:
+            count, _ = _count(step.repeat_count, ctx)
+        for i in range(count):
+            answers = entries[i] if i < len(entries) else {}
+            children.append(Frame(name, i, frame, answers, ctx.now, ctx.language))
+    frame.children[name] = children
+
+
+def _calculate(
+    step: Step, frame: Frame, pending: list[PendingValue], path_of: Any
+) -> tuple[Any, str | None]:
+    ctx = frame.ctx
+    name = step.name
+    stored = frame.answers.get(name, "")
+    ctx.stored = ctx.current = "" if stored is None else stored  # once() and "."
+    assert step.calculate is not None
+    value, error = _run(step.calculate, ctx)
+    ctx.stored = ctx.current = ""
+    value = _normalise(value, step.integer)
+    if step.persist and not is_empty(value) and value != stored:
+        pending.append(PendingValue(path_of(frame), name, value))
+    return value, error
+
+
+def _check(
+    step: Step, frame: Frame, state: QuestionState, form: FormDefinition, language: str | None
+) -> None:
     """Type, choices, required and constraint of one relevant input question."""
-    state: QuestionState = frame.states[step.name]
-    if not state.relevant:
-        return
     ctx = frame.ctx
     value = state.value
     allowed: tuple[str, ...] | None = None
@@ -380,15 +398,28 @@ def evaluate(
     frames: dict[str | None, list[Frame]] = {None: [root]}
     pending: list[PendingValue] = []
     for step in plan.steps:
-        for frame in frames.get(step.scope, ()):
-            _step(step, frame, pending, _path)
+        if step.scope is None:
+            _step(step, root, pending, _path)
+        else:
+            for frame in frames.get(step.scope, ()):
+                _step(step, frame, pending, _path)
         if step.is_repeat:
             frames[step.name] = [
                 c for f in frames.get(step.scope, ()) for c in f.children.get(step.name, ())
             ]
+    answered = dict.fromkeys(plan.section_names, 0)
+    total = dict.fromkeys(plan.section_names, 0)
     for step in plan.checks:
+        section = step.section
         for frame in frames.get(step.scope, ()):
-            _check(step, frame, form, language)
+            state = frame.states[step.name]
+            if not state.relevant:
+                continue
+            _check(step, frame, state, form, language)
+            if step.is_input:
+                total[section] += 1
+                if not is_empty(state.value):
+                    answered[section] += 1
     top = _state_of(root, ())
     title = ""
     if plan.instance_name is not None:
@@ -405,27 +436,11 @@ def evaluate(
         root=top,
         context=root.ctx,
     )
-    evaluation.sections = _progress(plan, frames)
-    return evaluation
-
-
-def _progress(plan: Plan, frames: dict[str | None, list[Frame]]) -> list[SectionProgress]:
-    answered = dict.fromkeys(plan.section_names, 0)
-    total = dict.fromkeys(plan.section_names, 0)
-    for step in plan.checks:
-        if not step.is_input:
-            continue
-        for frame in frames.get(step.scope, ()):
-            state = frame.states[step.name]
-            if state.relevant:
-                total[step.section] += 1
-                if not is_empty(state.value):
-                    answered[step.section] += 1
-    root = frames[None][0]
-    return [
+    evaluation.sections = [
         SectionProgress(name, root.rel.get(name, False), answered[name], total[name])
         for name in plan.section_names
     ]
+    return evaluation
 
 
 def completion_problems(

@@ -75,10 +75,14 @@ class Frame:
         self.rel: dict[str, bool] = {}
         self.states: dict[str, Any] = {}
         self.children: dict[str, list[Frame]] = {}  # nested repeat -> its entries
-        base_scopes = parent.scopes if parent is not None else {}
-        base_frames = parent.frames if parent is not None else {}
-        self.scopes: dict[str | None, dict[str, Any]] = {**base_scopes, repeat: self.values}
-        self.frames: dict[str | None, Frame] = {**base_frames, repeat: self}
+        if parent is None:
+            self.scopes: dict[str | None, dict[str, Any]] = {repeat: self.values}
+            self.frames: dict[str | None, Frame] = {repeat: self}
+        else:
+            self.scopes = parent.scopes.copy()
+            self.scopes[repeat] = self.values
+            self.frames = parent.frames.copy()
+            self.frames[repeat] = self
         self.ctx = Context(self.scopes, self.frames, self, now, language)
 
 
