@@ -243,3 +243,18 @@ def test_a_file_that_is_not_the_spreadsheet_its_name_says(tmp_path: Path) -> Non
     assert [e.message for e in check_file(path)] == [
         "cannot open the workbook: it is not an .xls spreadsheet"
     ]
+
+
+def test_docs_list_every_xlsform_feature_with_what_happens() -> None:
+    from rhi_core.forms.expressions.functions import ARITY, UNSUPPORTED
+    from rhi_core.forms.xlsform_features import FEATURES
+
+    docs = (Path(__file__).parents[3] / "docs" / "forms.md").read_text(encoding="utf-8")
+    rows = {line for line in docs.splitlines() if line.startswith("| `")}
+    for feature in FEATURES:
+        effect = feature.effect + (f"; {feature.fix}" if feature.fix else "")
+        assert f"| `{feature.name}` | {feature.status} | {effect} |" in rows, feature.name
+    supported = next(r for r in rows if "`concat()`" in r)
+    assert all(f"`{name}()`" in supported for name in ARITY)
+    for name in UNSUPPORTED:
+        assert any(r.startswith(f"| `{name}()` | refused |") for r in rows), name
