@@ -221,3 +221,27 @@ def test_a_completed_revision_takes_no_new_attachment(profile: Profile, started:
             )
     with profile.sessions() as s:
         assert attachment_infos(s, started) == before
+
+
+def test_sync_batches_stay_small_when_interviews_carry_files(profile: Profile) -> None:
+    from rhi_desktop.services import sync_service
+    from rhi_desktop.store.models import OutboxItem
+
+    mb = 1024 * 1024
+    sizes = [1, 20, 3, 30, 2, 2]  # MB of sealed payload each
+    with profile.transaction() as s:
+        for n, size in enumerate(sizes):
+            s.add(
+                OutboxItem(
+                    id=f"row{n}",
+                    kind="interview",
+                    entity_id=f"i{n}",
+                    revision=1,
+                    payload={"blob": "x" * (size * mb)},
+                    pdf=b"%PDF",
+                )
+            )
+    due = [(f"row{n}", f"i{n}", 1) for n in range(len(sizes))]
+    batches = [[r[0] for r in b] for b in sync_service._batches(profile, due)]
+    assert batches == [["row0", "row1"], ["row2"], ["row3"], ["row4", "row5"]]
+    assert [r for b in batches for r in b] == [r[0] for r in due]  # order kept, none lost
