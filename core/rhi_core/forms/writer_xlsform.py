@@ -226,6 +226,8 @@ def export_xlsform(form: FormDefinition, path: str | Path) -> None:
     }
     if form.instance_name:
         settings["instance_name"] = form.instance_name
+    if any(len({c.value for c in lst}) < len(lst) for lst in form.choices.values()):
+        settings["allow_choice_duplicates"] = "yes"  # cascading lists may repeat a value
     for code, value in form.title.items():
         if code != form.default_language:
             settings[_lang_header(form, "rhi_title", code)] = value

@@ -401,6 +401,11 @@ class Survey:
             ours = TYPES[lowered]
             if ours == "hidden":
                 return self.hidden(item)
+            if ours == "phone number":
+                # pyxform's "phone number": text of digits, with its own hint.
+                item.setdefault("constraint", "regex(., '^\\d*$')")
+                item.setdefault("hint", {self.lang: "Enter numbers only."})
+                return "text"
             default = item.get("default")
             if (
                 isinstance(default, str)

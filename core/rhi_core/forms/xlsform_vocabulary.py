@@ -87,7 +87,7 @@ TYPES = {
     "string": "text",
     "q string": "text",
     "add text prompt": "text",
-    "phone number": "text",
+    "phone number": "phone number",  # text, with pyxform's digits-only check
     "integer": "integer",
     "int": "integer",
     "q int": "integer",
@@ -243,11 +243,15 @@ def snake(text: str) -> str:
     return "_".join(text.split()).lower()
 
 
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def expression(value: Any) -> Any:
-    """An expression cell: Excel's TRUE/FALSE and yes/no mean true()/false()."""
+    """An expression cell: Excel's TRUE/FALSE and yes/no mean true()/false(); the curly quotes a
+    spreadsheet app types are straight ones (as pyxform reads them)."""
     if isinstance(value, bool):
         return "true()" if value else "false()"
-    text = str(value).strip()
+    text = str(value).strip().translate(_SMART_QUOTES)
     if text.lower() in YES - {"1"}:
         return "true()"
     if text.lower() in NO - {"0"}:
