@@ -245,3 +245,50 @@ def test_sync_batches_stay_small_when_interviews_carry_files(profile: Profile) -
     batches = [[r[0] for r in b] for b in sync_service._batches(profile, due)]
     assert batches == [["row0", "row1"], ["row2"], ["row3"], ["row4", "row5"]]
     assert [r for b in batches for r in b] == [r[0] for r in due]  # order kept, none lost
+
+
+NESTED = """\
+id: nested-form
+version: "1"
+title: Nested
+languages:
+  - {code: en, name: English}
+sections:
+  - name: away
+    label: While away
+    items:
+      - name: places
+        type: repeat
+        label: Places
+        items:
+          - {name: place_name, type: text, label: Where}
+          - name: people
+            type: repeat
+            label: People
+            items:
+              - {name: person, type: text, label: "Who was at ${place_name}?"}
+"""
+
+
+def test_the_record_prints_people_within_each_place(profile: Profile) -> None:
+    returned = NOW - timedelta(days=1)
+    child_id = new_child(profile, 2, returned)
+    with profile.transaction() as s:
+        form = store_published_form(s, NESTED)
+        iid = s.scalars(
+            select(ReturnInterview.id).where(ReturnInterview.child_id == child_id)
+        ).one()
+        interview_flow.start_or_resume(s, child_id, form, actor=WORKER, now=NOW)
+        places = [
+            {"place_name": "Station", "people": [{"person": "Kai"}, {"person": "Lee"}]},
+            {"place_name": "Park", "people": []},
+        ]
+        answers.save_answers(s, iid, 1, {"places": places}, NOW)
+    with profile.sessions() as s:
+        doc = build_document(s, iid, 1, now=NOW)
+    (section,) = doc.sections
+    tables = [(t.title, t.columns, t.rows) for t in section.items]
+    assert tables == [
+        ("Places", ("Where",), (("Station",), ("Park",))),
+        ("People — Places 1", ("Who was at Station?",), (("Kai",), ("Lee",))),
+    ]
