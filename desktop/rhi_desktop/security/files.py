@@ -11,7 +11,16 @@ import os
 import secrets
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "fsync_directory"]
+__all__ = [
+    "PRIVATE_DIR",
+    "PRIVATE_FILE",
+    "atomic_write_bytes",
+    "fsync_directory",
+    "make_private_dir",
+]
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -48,3 +57,11 @@ def fsync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) if needed; the folder itself ends up 0700 even if it
+    existed before with wider rights (a profile folder someone made by hand)."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    if os.name == "posix" and (path.stat().st_mode & 0o777) != PRIVATE_DIR:
+        os.chmod(path, PRIVATE_DIR)

@@ -34,7 +34,7 @@ from rhi_desktop.sync.errors import (
     Unreachable,
 )
 
-from . import retention, sync_pull
+from . import retention, sync_issues, sync_pull
 from .device_wipe import wipe_revoked
 from .enrolment import EnrolResult, enrol
 from .profiles import Profile
@@ -49,6 +49,7 @@ __all__ = [
     "enrol",
     "outbox_rows",
     "ping",
+    "retry_refused",
     "seal_completed",
     "sync_once",
     "sync_status",
@@ -66,6 +67,7 @@ class SyncSummary:
     duplicate: int = 0
     conflict: int = 0
     rejected: int = 0
+    deferred: int = 0  # put off by central this pass (queued, sent again by itself)
     queued: int = 0  # still pending after the pass
     without_pdf: int = 0
     forms: int = 0
@@ -79,15 +81,28 @@ class SyncSummary:
     purged: int = 0
     audit_events: int = 0  # audit events central confirmed this pass (new or resent)
     problems: list[str] = field(default_factory=list)
+    # After the pass: every interview central has not taken (refused, in conflict, put off),
+    # whether answered this pass or before.
+    attention: list[outbox.OutboxRow] = field(default_factory=list)
 
     @property
     def pushed(self) -> int:
-        return self.accepted + self.duplicate + self.conflict + self.rejected
+        return self.accepted + self.duplicate + self.conflict + self.rejected + self.deferred
+
+    @property
+    def needs_attention(self) -> bool:
+        """Some interview is refused, in conflict or put off: `rhi-desktop sync` exits 3."""
+        return bool(self.attention)
+
+    def issue_lines(self, retry: str) -> list[str]:
+        """One sentence per interview central has not taken (``retry``: how to retry here)."""
+        return [sync_issues.describe(row, retry) for row in self.attention]
 
     def lines(self) -> list[str]:
         out = [
             f"pushed {self.pushed} (accepted {self.accepted}, duplicate {self.duplicate}, "
-            f"conflict {self.conflict}, rejected {self.rejected}); {self.queued} still queued",
+            f"conflict {self.conflict}, rejected {self.rejected}, deferred {self.deferred}); "
+            f"{self.queued} still queued",
             f"pulled {self.forms} forms, {self.children} children, {self.episodes} episodes, "
             f"{self.feedback} feedback ({self.approved} approved, {self.reopened} reopened)",
             f"purged {self.purged}",
@@ -164,6 +179,7 @@ def sync_once(
     summary.finished_at = _now(None) if now is None else now
     with profile.transaction() as s:
         summary.queued = outbox.counts(s)[outbox.PENDING]
+        summary.attention = outbox.snapshot(s, only_attention=True)
         state.put(s, state.LAST_SYNC_AT, summary.finished_at.isoformat())
         state.put(s, state.LAST_RESULT, summary.lines())
         audit.record(
@@ -175,6 +191,7 @@ def sync_once(
                 "duplicate": summary.duplicate,
                 "conflict": summary.conflict,
                 "rejected": summary.rejected,
+                "deferred": summary.deferred,
                 "queued": summary.queued,
                 "forms": summary.forms,
                 "children": summary.children,
@@ -310,7 +327,7 @@ def _push(
             statuses: list[list[object]] = []
             for row_id, reason in broken.items():
                 item = s.get_one(OutboxItem, row_id)
-                item.state, item.last_error = outbox.REJECTED, reason
+                outbox.mark_not_prepared(item, reason)
                 summary.rejected += 1
                 statuses.append([item.entity_id, item.revision, outbox.REJECTED])
             results = response.results if response is not None else []
@@ -320,7 +337,7 @@ def _push(
                 item = s.get_one(OutboxItem, row_id)
                 if (result.interview_id, result.revision) != (sent.interview_id, sent.revision):
                     raise ProtocolProblem("The central store answered a batch out of order.")
-                new_state = outbox.apply_result(s, item, result)
+                new_state = outbox.apply_result(s, item, result, when)
                 _count(summary, result.status)
                 statuses.append([item.entity_id, item.revision, result.status.value])
                 if on_item:
@@ -416,6 +433,21 @@ def sync_status(profile: Profile) -> SyncStatus:
             last_sync_at=state.last_sync_at(s),
             counts=outbox.counts(s),
         )
+
+
+def retry_refused(profile: Profile, keys: set[tuple[str, int]] | None = None) -> int:
+    """Queue refused and conflicting interviews again (all, or the (interview id, revision)
+    ``keys``), to go at the next pass; audited. Returns how many were queued."""
+    with profile.transaction() as s:
+        rows = outbox.retry(s, keys)
+        if rows:
+            audit.record(
+                s,
+                actor=profile.worker_name,
+                action="sync.retry",
+                detail={"items": [[o.entity_id, o.revision] for o in rows]},
+            )
+        return len(rows)
 
 
 def outbox_rows(profile: Profile) -> list[outbox.OutboxRow]:
