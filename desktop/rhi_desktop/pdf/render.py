@@ -362,18 +362,20 @@ def _answers(title: str, items: Iterable[AnswerItem | RepeatTable]) -> Iterable[
 
 
 def _picture(item: AnswerItem) -> Iterable[Flowable]:
-    """An image question: its label and file name, then the picture itself (fitted)."""
-    yield grid(None, [[item.label, item.answer]], _cols(0.36, 0.64), first_col_muted=True)
+    """An image question: its label and file name, then the picture itself (fitted), kept
+    together on one page."""
+    row = grid(None, [[item.label, item.answer]], _cols(0.36, 0.64), first_col_muted=True)
     try:
         reader = ImageReader(io.BytesIO(item.image or b""))
         w, h = reader.getSize()
     except Exception:  # noqa: BLE001 - a picture reportlab cannot read must not stop the record
-        yield para("The picture could not be printed; it is kept with the record.", SMALL, WIDTH)
+        note = para("The picture could not be printed; it is kept with the record.", SMALL, WIDTH)
+        yield KeepTogether([row, note])
         return
     scale = min((WIDTH * 0.64) / w, (70 * mm) / h, 1.0)
     picture = Image(io.BytesIO(item.image or b""), width=w * scale, height=h * scale)
     picture.hAlign = "RIGHT"
-    yield KeepTogether([Spacer(1, 3), picture, Spacer(1, 6)])
+    yield KeepTogether([row, Spacer(1, 3), picture, Spacer(1, 6)])
 
 
 def _bullets(items: Iterable[str], width: float, empty: str) -> list[Flowable]:
