@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rhi_core.forms.plan import plan_of
 from rhi_desktop.services import answers as answers_service
 from rhi_desktop.ui.caseload_model import ROW_ROLE
 from rhi_desktop.ui.date_field import DateField
@@ -332,7 +333,7 @@ class Interview:
 
     # --- the questions ------------------------------------------------------------------------
     def _input(self, question: str) -> Any:
-        section = self.view.form.plan.section_of[question]
+        section = plan_of(self.view.form).section_of[question]
         title = self.view.title_of(section)
         if self.step != title:
             self.at(title)

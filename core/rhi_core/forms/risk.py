@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from rhi_core.forms.evaluate import Answers, Evaluation, evaluate
 from rhi_core.forms.expressions.ast import Binary, Call, Literal, Node, Ref
-from rhi_core.forms.expressions.compiler import Compiled, Context, compile_expr
+from rhi_core.forms.expressions.compiler import Compiled, Context, Env, compile_expr
 from rhi_core.forms.expressions.parser import parse, refs_in
 from rhi_core.forms.expressions.values import to_bool
 from rhi_core.forms.labels import choice_label, text_in
+from rhi_core.forms.plan import plan_of
 from rhi_core.forms.schema import FormDefinition, Question, Text
 
 
@@ -48,16 +48,17 @@ def compute_risk_flags(
     form twice on every keystroke is most of the cost of a keystroke)."""
     if evaluation is None:
         evaluation = evaluate(form, answers, now=now)
-    ctx = Context(evaluation.values, now or datetime.now(), evaluation.counts)
+    ctx = evaluation.context
+    assert ctx is not None
     raised: list[RiskFlag] = []
-    for flag, fn in form.plan.flags:
+    for flag, fn in plan_of(form).flags:
         try:
             hit = to_bool(fn(ctx))
         except Exception as exc:  # noqa: BLE001 - see module doc
             raised.append(RiskFlag(flag.code, flag.label, flag.prompts, str(exc) or "error"))
             continue
         if hit:
-            reasons = _reasons(form, flag.when, ctx)
+            reasons = _reasons(form, flag.when, ctx, evaluation.values)
             raised.append(RiskFlag(flag.code, flag.label, flag.prompts, reasons=reasons))
     return raised
 
@@ -71,15 +72,42 @@ def _branches(node: Node) -> list[Node]:
     return [node]
 
 
-@lru_cache(maxsize=256)
-def _compiled_branches(expression: str) -> tuple[tuple[Node, Compiled], ...]:
-    return tuple((b, compile_expr(b)) for b in _branches(parse(expression)))
+# (id of the form's plan, expression) -> (that plan, its compiled branches). The entry holds the
+# plan, so its id cannot be reused by another plan while the entry exists.
+_BRANCHES: dict[tuple[int, str], tuple[object, tuple[tuple[Node, Compiled], ...]]] = {}
 
 
-def _reasons(form: FormDefinition, expression: str, ctx: Context) -> tuple[str, ...]:
+def _compiled_branches(form: FormDefinition, expression: str) -> tuple[tuple[Node, Compiled], ...]:
+    plan = plan_of(form)
+    key = (id(plan), expression)
+    hit = _BRANCHES.get(key)
+    if hit is None:
+        env = _top_env(form)
+        hit = (plan, tuple((b, compile_expr(b, env)) for b in _branches(parse(expression))))
+        if len(_BRANCHES) > 512:
+            _BRANCHES.clear()
+        _BRANCHES[key] = hit
+    return hit[1]
+
+
+def _top_env(form: FormDefinition) -> Env:
+    """The compiler's view of the top level, as the form's own flags are compiled."""
+    plan = plan_of(form)
+    return Env(
+        scope=None,
+        repeat_of=plan.repeat_of,
+        parent_repeat=plan.parent_repeat,
+        repeats=frozenset(plan.parent_repeat),
+        default_language=form.default_language,
+    )
+
+
+def _reasons(
+    form: FormDefinition, expression: str, ctx: Context, values: dict[str, Any]
+) -> tuple[str, ...]:
     out: list[str] = []
     try:
-        branches = _compiled_branches(expression)
+        branches = _compiled_branches(form, expression)
     except Exception:  # noqa: BLE001 - the flag itself evaluated; its explanation is a bonus
         return ()
     for node, fn in branches:
@@ -88,7 +116,7 @@ def _reasons(form: FormDefinition, expression: str, ctx: Context) -> tuple[str, 
                 continue
         except Exception:  # noqa: BLE001
             continue
-        text = _describe(form, node, ctx)
+        text = _describe(form, node, values)
         if text and text not in out:
             out.append(text)
     return tuple(out)
@@ -116,12 +144,12 @@ def _value_text(form: FormDefinition, name: str, value: Any) -> str:
     return str(value)
 
 
-def _describe(form: FormDefinition, node: Node, ctx: Context) -> str:
+def _describe(form: FormDefinition, node: Node, values: dict[str, Any]) -> str:
     if isinstance(node, Binary) and node.op == "and":
-        parts = [_describe(form, n, ctx) for n in (node.left, node.right)]
+        parts = [_describe(form, n, values) for n in (node.left, node.right)]
         return " and ".join(p for p in parts if p)
     if isinstance(node, Binary) and node.op == "or":
-        parts = [_describe(form, n, ctx) for n in _branches(node)]
+        parts = [_describe(form, n, values) for n in _branches(node)]
         return " or ".join(p for p in parts if p)
     if isinstance(node, Call) and node.name == "selected" and len(node.args) == 2:
         ref, choice = node.args
@@ -136,7 +164,7 @@ def _describe(form: FormDefinition, node: Node, ctx: Context) -> str:
     names = list(dict.fromkeys(r.name for r in refs_in(node)))
     shown = []
     for name in names:
-        value = ctx.top.get(name)
+        value = values.get(name)
         if value not in (None, "", []):
             shown.append(f"{_label(form, name)}: {_value_text(form, name, value)}")
     return "; ".join(shown)

@@ -32,6 +32,7 @@ class DocumentMeta:
     demo: bool = False
     organisation_verified: bool = False
     organisation_name: str = ""
+    record_title: str = ""  # from the form's instance_name, when it has one
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,17 @@ class AnswerItem:
     label: str
     answer: str
     by_young_person: bool = False  # typed by the young person themselves (their own words)
+    image: bytes | None = None  # an image question's picture, printed under the answer
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file question's file, attached inside the PDF (the page lists its name and hash)."""
+
+    name: str
+    media_type: str
+    data: bytes
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,3 +287,4 @@ class InterviewDocument:
     signatures: tuple[Signature, ...] = ()
     summary: RecordSummary | None = None  # page 1, when given
     unanswered: tuple[UnansweredGroup, ...] = ()  # listed compactly at the end
+    files: tuple[EmbeddedFile, ...] = ()  # attached inside the PDF

@@ -17,9 +17,11 @@ from rhi_desktop.security import audit
 from rhi_desktop.store.models import Child, MissingEpisode, ReturnInterview, ReviewFeedback
 
 from .answers import Authorship, load_answers, load_authors
+from .attachments import attachment_infos, describe_attachment
 from .children import ValidationFailed
 from .completion import interview_timeliness
 from .forms_registry import get_form
+from .interview_meta import fill_at_start
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class WizardData:
     authors: dict[str, Authorship] = field(default_factory=dict)  # who wrote each answer
     timeliness: Timeliness | None = None  # the 72-hour clock, as the interview opens
     reviewer_note: str | None = None  # "has issues": the reviewer's comment, who and when
+    # The interview's attachments, as the wizard shows them: id -> "letter.png (12 kB)".
+    attachments: dict[str, str] = field(default_factory=dict)
 
 
 def start_or_resume(
@@ -84,6 +88,7 @@ def start_or_resume(
     interview.state = InterviewState.DRAFT
     interview.worker = interview.worker or actor
     session.flush()
+    fill_at_start(session, interview, form, now)
     audit.record(
         session,
         actor=actor,
@@ -115,6 +120,10 @@ def load_wizard(session: Session, interview_id: str, *, now: datetime | None = N
         authors=load_authors(session, interview.id, interview.revision),
         timeliness=interview_timeliness(session, interview, when),
         reviewer_note=review_note(session, interview),
+        attachments={
+            ref: describe_attachment(info)
+            for ref, info in attachment_infos(session, interview.id).items()
+        },
     )
 
 

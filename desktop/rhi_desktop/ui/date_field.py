@@ -24,7 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .dates import DATE_HINT, DATETIME_HINT, DateTextError, format_date_text, parse_date_text
+from .dates import (
+    DATE_HINT,
+    DATETIME_HINT,
+    MONTH_HINT,
+    YEAR_HINT,
+    DateTextError,
+    format_date_text,
+    parse_date_text,
+    parse_month_text,
+)
 from .widgets import error_label, show_error
 
 Today = Callable[[], date]
@@ -78,7 +87,10 @@ class CalendarPopup(QFrame):
 
 
 class DateField(QWidget):
-    """``value()`` is a date, a naive local datetime (``with_time``), or None when empty."""
+    """``value()`` is a date, a naive local datetime (``with_time``), or None when empty.
+
+    ``precision`` "month" or "year" (XLSForm's month-year and year appearances) reads MM/YYYY
+    or YYYY and gives the first day of it; ``calendar=False`` (no-calendar) has no picker."""
 
     value_changed = Signal(object)  # the committed value (None = cleared)
 
@@ -88,15 +100,19 @@ class DateField(QWidget):
         *,
         with_time: bool = False,
         today: Today = date.today,
+        precision: str = "day",
+        calendar: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.with_time = with_time
+        self.precision = "day" if with_time else precision
         self.name = name
         self._today = today
         self._committed: date | datetime | None = None
         self.edit = _DateLine()
-        self.edit.setPlaceholderText(DATETIME_HINT if with_time else DATE_HINT)
+        hints = {"day": DATE_HINT, "month": MONTH_HINT, "year": YEAR_HINT}
+        self.edit.setPlaceholderText(DATETIME_HINT if with_time else hints[self.precision])
         digits = self.edit.fontMetrics().horizontalAdvance("0")
         self.edit.setMinimumWidth(digits * (20 if with_time else 14))
         self.edit.setMaximumWidth(digits * (24 if with_time else 18))
@@ -122,6 +138,8 @@ class DateField(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.message)
         self.setFocusProxy(self.edit)
+        if not (calendar and self.precision == "day"):
+            self.pick.hide()  # a calendar is for days: a month or a year is typed
         if name:
             self.set_accessible(name)
 
@@ -134,17 +152,25 @@ class DateField(QWidget):
         self.pick.setAccessibleName(f"{name}: choose from a calendar")
         self.message.setAccessibleName(f"{name}: problem")
 
+    def _parse(self, text: str) -> date | datetime | None:
+        if self.precision == "day":
+            return parse_date_text(text, with_time=self.with_time)
+        return parse_month_text(text, year_only=self.precision == "year")
+
+    def _format(self, value: date | datetime | None) -> str:
+        return format_date_text(value, with_time=self.with_time, precision=self.precision)
+
     def value(self) -> date | datetime | None:
         """What the field says now (typed text included); None if empty or not a date."""
         try:
-            return parse_date_text(self.edit.text(), with_time=self.with_time)
+            return self._parse(self.edit.text())
         except DateTextError:
             return None
 
     def problem(self) -> str | None:
         """The sentence to show when the text typed is not a date (None when it is, or empty)."""
         try:
-            parse_date_text(self.edit.text(), with_time=self.with_time)
+            self._parse(self.edit.text())
         except DateTextError as exc:
             return str(exc)
         return None
@@ -152,7 +178,7 @@ class DateField(QWidget):
     def set_value(self, value: date | datetime | None) -> None:
         """Show a stored value (no ``value_changed``: nothing was edited)."""
         self._committed = value
-        self.edit.setText(format_date_text(value, with_time=self.with_time))
+        self.edit.setText(self._format(value))
         show_error(self.message, None)
 
     def clear(self) -> None:
@@ -164,19 +190,19 @@ class DateField(QWidget):
     def commit(self) -> None:
         """Read the text; tidy it to DD/MM/YYYY and announce it if it changed."""
         try:
-            value = parse_date_text(self.edit.text(), with_time=self.with_time)
+            value = self._parse(self.edit.text())
         except DateTextError as exc:
             show_error(self.message, str(exc))
             return
         show_error(self.message, None)
-        self.edit.setText(format_date_text(value, with_time=self.with_time))
+        self.edit.setText(self._format(value))
         if value != self._committed:
             self._committed = value
             self.value_changed.emit(value)
 
     def set_and_commit(self, value: date | datetime | None) -> None:
         """Put a value in as if typed (e.g. today's date when a referral is ticked)."""
-        self.edit.setText(format_date_text(value, with_time=self.with_time))
+        self.edit.setText(self._format(value))
         self.commit()
 
     def _typing(self, _text: str) -> None:
@@ -185,7 +211,7 @@ class DateField(QWidget):
 
     # --- the calendar --------------------------------------------------------------------
     def open_calendar(self) -> None:
-        if not self.edit.isEnabled() or self.edit.isReadOnly():
+        if not self.edit.isEnabled() or self.edit.isReadOnly() or self.pick.isHidden():
             return
         if self.popup is None:
             self.popup = CalendarPopup(self)

@@ -11,6 +11,10 @@ from datetime import date, datetime
 
 DATE_HINT = "DD/MM/YYYY"
 DATETIME_HINT = "DD/MM/YYYY HH:MM"
+# XLSForm's month-year and year appearances: the value is the first day of the month / year.
+MONTH_HINT = "MM/YYYY"
+YEAR_HINT = "YYYY"
+_MONTH = re.compile(r"^(?P<m>\d{1,2})[/.\- ]?(?P<y>\d{4})$")
 
 _SEP = r"[/.\- ]"
 # Day, month, year with separators (3/12/2026, 03-12-26) or run together (03122026, 031226).
@@ -74,10 +78,31 @@ def parse_date_text(text: str, *, with_time: bool = False) -> date | datetime | 
     return datetime(when.year, when.month, when.day, hour, minute)
 
 
-def format_date_text(value: date | datetime | None, *, with_time: bool = False) -> str:
+def parse_month_text(text: str, *, year_only: bool = False) -> date | None:
+    """A month (MM/YYYY) or a year (YYYY) as its first day; None when empty."""
+    raw = "".join(text.split())
+    if not raw:
+        return None
+    if year_only:
+        if len(raw) == 4 and raw.isdigit() and int(raw) >= 1900:
+            return date(int(raw), 1, 1)
+        raise DateTextError("Type the year as YYYY, for example 2026.")
+    match = _MONTH.match(raw)
+    if match is None or not 1 <= int(match["m"]) <= 12 or int(match["y"]) < 1900:
+        raise DateTextError("Type the month as MM/YYYY, for example 12/2026.")
+    return date(int(match["y"]), int(match["m"]), 1)
+
+
+def format_date_text(
+    value: date | datetime | None, *, with_time: bool = False, precision: str = "day"
+) -> str:
     """How a stored value is shown in a field (the same format it is typed in)."""
     if value is None:
         return ""
     if with_time and isinstance(value, datetime):
         return f"{value:%d/%m/%Y %H:%M}"
+    if precision == "month":
+        return f"{value:%m/%Y}"
+    if precision == "year":
+        return f"{value:%Y}"
     return f"{value:%d/%m/%Y}"

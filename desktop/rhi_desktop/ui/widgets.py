@@ -16,13 +16,18 @@ class Card(QFrame):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(16, 14, 16, 14)
         self.body.setSpacing(8)
-        self.title_label: QLabel | None = None
+        self.title: QLabel | None = None
         if title:
             label = QLabel(title)
             label.setObjectName("sectionTitle")
             label.setWordWrap(True)
             self.body.addWidget(label)
-            self.title_label = label
+            self.title = label
+
+    def set_title(self, text: str) -> None:
+        """Change the title (a title naming answers follows them)."""
+        if self.title is not None and self.title.text() != text:
+            self.title.setText(text)
 
 
 def muted(text: str) -> QLabel:
@@ -57,6 +62,8 @@ class ElidedLabel(QLabel):
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
+        if text == self._full and self.text():
+            return
         self._full = text
         self.setToolTip(text)
         self.setAccessibleName(text)

@@ -174,7 +174,7 @@ class OffersPanel(RecordPanel):
 
         # --- a new attempt ---------------------------------------------------------------
         new = self.card("Record an offer")
-        self.entry_title = new.title_label
+        self.entry_title = new.title
         self.editing = ""  # id of the attempt being changed, "" when recording a new one
         self.form = FieldForm()
         f = self.form

@@ -124,7 +124,7 @@ class SessionsPanel(RecordPanel):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         new = self.card("Record a session")
-        self.entry_title = new.title_label
+        self.entry_title = new.title
         self.editing = ""  # id of the session being changed, "" when recording a new one
         f = self.form = FieldForm()
         self.started_at = f.add(
