@@ -163,6 +163,23 @@ class SafetyPlanItemKind(_Coded):
     HELPLINE = "helpline"
 
 
+class EscalationKind(_Coded):
+    """Escalations the line of sight raises as tasks (the daily missing report's flags and the
+    repeat-missing prompt); each is closed only with an EscalationDecision."""
+
+    MISSING_72H = "missing_72h"  # missing 72 hours or longer: consider a strategy meeting
+    MISSING_5_DAYS = "missing_5_days"  # beyond 5 days: update the Head of Service and Director
+    REPEAT_3_IN_30 = "repeat_3_in_30"  # 3+ episodes in 30 days: consider a strategy meeting
+
+
+class EscalationDecision(_Coded):
+    """How an escalation task was closed (the coded decision recorded in the audit trail)."""
+
+    STRATEGY_MEETING_CONVENED = "strategy_meeting_convened"  # with the meeting's date
+    STRATEGY_MEETING_NOT_NEEDED = "strategy_meeting_not_needed"  # with the reason
+    HEAD_OF_SERVICE_UPDATED = "head_of_service_updated"  # with the date of the update
+
+
 _LABELS: dict[StrEnum, str] = {
     EpisodeCategory.MISSING: "Missing",
     EpisodeCategory.AWAY: "Away without authorisation",
@@ -209,4 +226,10 @@ _LABELS: dict[StrEnum, str] = {
     SafetyPlanItemKind.SAFE_PLACE: "Safe place",
     SafetyPlanItemKind.WARNING_SIGN: "Warning sign or trigger",
     SafetyPlanItemKind.ACTION: "Agreed action",
+    EscalationKind.MISSING_72H: "Missing 72 hours or longer",
+    EscalationKind.MISSING_5_DAYS: "Missing more than 5 days",
+    EscalationKind.REPEAT_3_IN_30: "3 or more episodes in 30 days",
+    EscalationDecision.STRATEGY_MEETING_CONVENED: "Strategy meeting convened",
+    EscalationDecision.STRATEGY_MEETING_NOT_NEEDED: "Strategy meeting not needed",
+    EscalationDecision.HEAD_OF_SERVICE_UPDATED: "Head of Service and Director updated",
 }
