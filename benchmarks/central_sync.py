@@ -159,7 +159,7 @@ def _sync_1000(pgs: Any, tmp: Path, n: int, pdf_sample: int, unsealed: int) -> d
     from sqlalchemy import select, update
 
     _support.tests_on_path()
-    from unit.sync.harness import completed_interview
+    from integration.harness import completed_interview
 
     from rhi_desktop.services import sync_service
     from rhi_desktop.store.models import OutboxItem, ReturnInterview
@@ -290,7 +290,7 @@ def _payload(worker: str) -> dict[str, Any]:
 
 
 def _item(p: dict[str, Any]) -> dict[str, Any]:
-    from rhi_core.protocol import content_sha256
+    from rhi_core.canonical import content_sha256
 
     return {
         "interview_id": str(uuid.uuid4()),

@@ -18,7 +18,6 @@ unnoticed by someone with write access to the database.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -32,10 +31,9 @@ from sqlalchemy.orm import Session
 from rhi_central.db import Database
 from rhi_central.models import AuditEvent, AuditHead
 from rhi_central.timeutil import utcnow
-from rhi_core.protocol import canonical_json
+from rhi_core.canonical import GENESIS, chain_digest
 
 log = logging.getLogger(__name__)
-GENESIS = "0" * 64
 SEAL_BATCH = 5000
 SEAL_INTERVAL_S = 1.0
 
@@ -60,9 +58,8 @@ def _digest(
         "entity": entity,
         "entity_id": entity_id,
         "detail": detail,
-        "prev": prev_hash,
     }
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    return chain_digest(prev_hash, body)
 
 
 def _event_digest(ev: AuditEvent, prev_hash: str, chain_seq: int) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from rhi_central import audit, ops
 from rhi_central.models import AssignmentChange, Child, Episode, Form, Interview
 from rhi_central.timeutil import utcnow
+from rhi_core.canonical import content_sha256
 from rhi_core.demo.synthetic import generate, worker_names
-from rhi_core.protocol import content_sha256
 from rhi_core.reports.records import ChildRecord, Dataset, EpisodeRecord, InterviewRecord
 
 DEMO_FORM = ("rhi-v1", "1.0.0")

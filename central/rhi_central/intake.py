@@ -24,13 +24,8 @@ from rhi_central import forms as forms_mod
 from rhi_central.context import Central
 from rhi_central.models import Device, Form, Interview, InterviewConflict
 from rhi_central.timeutil import utcnow
-from rhi_core.protocol import (
-    BatchItem,
-    InterviewPayload,
-    ItemResult,
-    ItemStatus,
-    content_sha256,
-)
+from rhi_core.canonical import content_sha256
+from rhi_core.protocol import BatchItem, InterviewPayload, ItemResult, ItemStatus
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 

@@ -26,12 +26,12 @@ import contextlib
 import gc
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
-from enum import Enum
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import calendar_day, code_map, utc_instant
 from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
@@ -54,24 +54,17 @@ from rhi_core.reports.records import (
 
 __all__ = ["load_dataset", "paused_gc"]
 
-E = TypeVar("E", bound=Enum)
 
-
-def _codes(enum: type[E]) -> dict[str, E]:
-    # A dict lookup instead of Enum(value): a million of them add up.
-    return {member.value: member for member in enum}  # type: ignore[attr-defined]
-
-
-_STATES = _codes(InterviewState)
-_SEXES = _codes(Sex)
-_CATEGORIES = _codes(EpisodeCategory)
-_GRADES = _codes(RiskGrade)
-_METHODS = _codes(OfferMethod)
-_OUTCOMES = _codes(OfferOutcome)
-_DECLINED_BY = _codes(DeclinedBy)
-_REASONS = _codes(DeclineReason)
-_LATE = _codes(LateReason)
-_REFERRALS = _codes(ReferralKind)
+_STATES = code_map(InterviewState)
+_SEXES = code_map(Sex)
+_CATEGORIES = code_map(EpisodeCategory)
+_GRADES = code_map(RiskGrade)
+_METHODS = code_map(OfferMethod)
+_OUTCOMES = code_map(OfferOutcome)
+_DECLINED_BY = code_map(DeclinedBy)
+_REASONS = code_map(DeclineReason)
+_LATE = code_map(LateReason)
+_REFERRALS = code_map(ReferralKind)
 
 _CHILDREN_SQL = """
 SELECT id, local_id, first_name, last_name, dob, sex, ethnicity, looked_after, uasc, out_of_area,
@@ -118,20 +111,6 @@ JOIN (SELECT interview_id, MAX(revision) AS revision FROM interviews GROUP BY in
 }
 
 
-def _when(value: str | datetime | None) -> datetime | None:
-    """An instant from a column (aware on PostgreSQL, naive UTC text on SQLite) or a payload
-    (ISO 8601 text with an offset) as an aware datetime."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _day(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
 def _with_extras(rows: list[Any]) -> list[Any]:
     """The rows with their last column (JSON text) parsed, all in one call of the C parser."""
     parsed = json.loads("[" + ",".join(row[-1] for row in rows) + "]")
@@ -157,7 +136,7 @@ def paused_gc() -> Iterator[None]:
 def _offers(interview_id: str, items: Iterable[dict[str, Any]]) -> list[OfferRecord]:
     out = []
     for n, o in enumerate(items):
-        at = _when(o["at"])
+        at = utc_instant(o["at"])
         assert at is not None
         out.append(
             OfferRecord(
@@ -212,7 +191,7 @@ def _load(session: Session) -> Dataset:
             local_id=local_id,
             first_name=first,
             last_name=last,
-            dob=_day(dob),
+            dob=calendar_day(dob),
             sex=_SEXES[sex],
             ethnicity=ethnicity or "",
             looked_after=bool(lac),
@@ -233,7 +212,7 @@ def _load(session: Session) -> Dataset:
     for eid, child_id, category, started, returned, where, found_by, police, grade in rows(
         _EPISODES_SQL
     ):
-        started_at = _when(started)
+        started_at = utc_instant(started)
         assert started_at is not None
         episodes.append(
             EpisodeRecord(
@@ -241,7 +220,7 @@ def _load(session: Session) -> Dataset:
                 child_id=child_id,
                 category=_CATEGORIES[category],
                 started_at=started_at,
-                returned_at=_when(returned),
+                returned_at=utc_instant(returned),
                 where_found=where,
                 found_by=found_by,
                 police_reference=police,
@@ -255,8 +234,8 @@ def _load(session: Session) -> Dataset:
         created, held, completed, late, extras,
     ) in _with_extras(rows(_INTERVIEWS_SQL[dialect])):  # fmt: skip
         episode_ids, offer_items, session_starts, kinds, flags = extras
-        starts = [s for s in map(_when, session_starts or ()) if s is not None]
-        created_at = _when(created) or _when(received)
+        starts = [s for s in map(utc_instant, session_starts or ()) if s is not None]
+        created_at = utc_instant(created) or utc_instant(received)
         assert created_at is not None
         interviews.append(
             InterviewRecord(
@@ -265,8 +244,8 @@ def _load(session: Session) -> Dataset:
                 episode_ids=tuple(episode_ids or ()),
                 state=_STATES.get(state),
                 created_at=created_at,
-                held_at=min(starts) if starts else _when(held),
-                completed_at=_when(completed_col) or _when(completed),
+                held_at=min(starts) if starts else utc_instant(held),
+                completed_at=utc_instant(completed_col) or utc_instant(completed),
                 revision=revision,
                 late_reason=_LATE[late] if late else None,
                 risk_flags=tuple(flags or ()),

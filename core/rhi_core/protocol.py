@@ -12,8 +12,6 @@ re-serialisation of its own model, so a server with a newer model (extra default
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -27,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from rhi_core.canonical import GENESIS
 from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
@@ -43,17 +42,6 @@ API_PREFIX = "/api/v1"
 MAX_BATCH_ITEMS = 100  # a bigger batch is answered 413: the client splits, never central
 DEVICE_REVOKED = "device revoked"  # exact `detail` of a 403 that tells a laptop to wipe itself
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form every content hash in the protocol is computed over."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
-
-
-def content_sha256(payload: dict[str, Any]) -> str:
-    """Hex SHA-256 of the canonical JSON of a payload dict (what goes in ``content_sha256``)."""
-    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 class _Wire(BaseModel):
@@ -273,36 +261,9 @@ class BatchResponse(_Wire):
 # --- Audit trail --------------------------------------------------------------------------------
 
 MAX_AUDIT_EVENTS = 500  # a bigger audit batch is answered 413
-AUDIT_GENESIS = "0" * 64  # prev_hash of the first event of a laptop's chain
+AUDIT_GENESIS = GENESIS  # prev_hash of the first event of a laptop's chain
 AUDIT_VERIFIED_HEADER = "X-Audit-Verified-Through"  # on a 409: the last seq central holds
 _AUDIT_TEXT_LIMITS = {"id": 64, "actor": 200, "action": 64, "entity": 64, "entity_id": 64}
-
-
-def audit_event_digest(
-    *,
-    prev_hash: str,
-    id: str,
-    at: datetime,
-    actor: str,
-    action: str,
-    entity: str | None,
-    entity_id: str | None,
-    detail: dict[str, Any] | None,
-) -> str:
-    """The hash of one laptop audit event, exactly as ``rhi_desktop.security.audit`` computes
-    it (a test proves they agree on real events): SHA-256 of the canonical JSON of the event's
-    content and the previous event's hash. ``at`` must be the aware UTC time of the event."""
-    body = {
-        "id": id,
-        "at": at.isoformat(),
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "detail": detail,
-        "prev": prev_hash,
-    }
-    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 class AuditBatchRequest(_Wire):

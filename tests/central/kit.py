@@ -20,7 +20,8 @@ from fastapi import FastAPI
 
 from rhi_central import ops
 from rhi_central.context import Central
-from rhi_core.protocol import ChildWire, EpisodeWire, content_sha256
+from rhi_core.canonical import content_sha256
+from rhi_core.protocol import ChildWire, EpisodeWire
 
 COUNCIL = "Test Borough Council"
 FORM_YAML = """\

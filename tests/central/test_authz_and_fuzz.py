@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rhi_core.protocol import DEVICE_REVOKED, content_sha256
+from rhi_core.canonical import content_sha256
+from rhi_core.protocol import DEVICE_REVOKED
 
 PUBLIC = {("get", "/healthz"), ("post", "/api/v1/enrol")}
 SAMPLE_PATH_VALUES = {

@@ -15,12 +15,8 @@ from sqlalchemy.orm import Session
 
 from rhi_central.models import AuditEvent as CentralAuditEvent
 from rhi_central.models import DeviceAuditEvent
-from rhi_core.protocol import (
-    AUDIT_GENESIS,
-    AUDIT_VERIFIED_HEADER,
-    AuditEventWire,
-    audit_event_digest,
-)
+from rhi_core.canonical import audit_event_digest
+from rhi_core.protocol import AUDIT_GENESIS, AUDIT_VERIFIED_HEADER, AuditEventWire
 from rhi_desktop.security import audit as desktop_audit
 from rhi_desktop.store.models import AuditEvent as LaptopAuditEvent
 from rhi_desktop.store.models import Base as LaptopBase

@@ -24,9 +24,9 @@ from rhi_central.db import Database, open_engine
 from rhi_central.models import AuditEvent, Child, Episode, Interview
 from rhi_central.records import load_dataset
 from rhi_central.reports_cli import ANNEX_A_COLUMNS
+from rhi_core.canonical import content_sha256
 from rhi_core.demo.synthetic import DEFAULT_NOW, generate, year_ending
 from rhi_core.domain.codes import InterviewState, OfferOutcome, ReferralKind
-from rhi_core.protocol import content_sha256
 from rhi_core.reports.daily import daily_missing
 from rhi_core.reports.definitions import FIGURE_DEFINITIONS
 from rhi_core.reports.figures import compute_kpis

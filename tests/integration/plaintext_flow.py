@@ -29,7 +29,7 @@ CANARY = sys.argv[4]
 
 def main() -> None:
     root, exports, central_dir = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-    from unit.sync.harness import WORKER, completed_interview, served_central
+    from integration.harness import WORKER, completed_interview, served_central
 
     app = make_app()
     profile = create_demo_profile(root, seed=5, n_children=40)

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 from conftest import PASSPHRASE
+from integration.harness import WORKER, CentralStore, completed_interview, served_central
 from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
 from sqlalchemy import select, update
-from unit.sync.harness import WORKER, CentralStore, completed_interview, served_central
 
 from rhi_central import ops
 from rhi_central.models import AuditEvent as CentralAuditEvent

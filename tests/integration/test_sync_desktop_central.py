@@ -15,16 +15,16 @@ import pytest
 from central.kit import assign
 from click.testing import CliRunner
 from conftest import PASSPHRASE
-from keyring_memory import MemoryKeyring
-from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
-from sqlalchemy import select, update
-from unit.sync.harness import (
+from integration.harness import (
     WORKER,
     CentralStore,
     completed_interview,
     new_child,
     served_central,
 )
+from keyring_memory import MemoryKeyring
+from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
+from sqlalchemy import select, update
 
 from rhi_desktop.__main__ import main
 from rhi_desktop.pdf.verify import verify_pdf
@@ -425,3 +425,21 @@ def test_demo_profile_keeps_its_token_in_the_encrypted_database(
     assert not test_keyring._store
     summary = sync_service.sync_once(demo_profile)
     assert summary.rejected == 0, summary.lines()
+
+
+def test_the_pdf_prints_the_hash_central_stores(
+    profile: Profile, central: CentralStore, tmp_path: Path
+) -> None:
+    """One fingerprint for one revision: the hash on the worker's exported PDF, the one in the
+    PDF central received, and central's ``content_sha256`` are the same."""
+    _enrol(profile, central)
+    iid = completed_interview(profile, 1, NOW)
+    out = tmp_path / "rec.pdf"
+    export_signed_pdf(profile, iid, out, now=NOW)
+    assert sync_service.sync_once(profile).accepted == 1
+    from rhi_central.models import Interview
+
+    with central.central.db.transaction() as s:
+        stored_hash, stored_pdf = s.execute(select(Interview.content_sha256, Interview.pdf)).one()
+    assert verify_pdf(out.read_bytes()).content_sha256 == stored_hash
+    assert verify_pdf(stored_pdf).content_sha256 == stored_hash

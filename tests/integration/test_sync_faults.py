@@ -34,9 +34,7 @@ from typing import Any
 import httpx
 import pytest
 from integration.fault_proxy import CUT_BATCH, FAULTS, NO_FAULTS, FaultProxy, Odds
-from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
-from sqlalchemy import create_engine, insert, select, text, update
-from unit.sync.harness import (
+from integration.harness import (
     COUNCIL,
     WORKER,
     CentralStore,
@@ -44,6 +42,8 @@ from unit.sync.harness import (
     completed_interview,
     served_central,
 )
+from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
+from sqlalchemy import create_engine, insert, select, text, update
 
 from rhi_desktop.security import audit
 from rhi_desktop.services import sync_service

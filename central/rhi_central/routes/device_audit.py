@@ -26,6 +26,7 @@ from rhi_central.auth import admin_actor, admin_transaction, device_actor, devic
 from rhi_central.models import Device, DeviceAuditEvent
 from rhi_central.routes.deps import AdminCreds, CentralDep, DeviceCreds
 from rhi_central.timeutil import utcnow
+from rhi_core.canonical import audit_event_digest
 from rhi_core.protocol import (
     API_PREFIX,
     AUDIT_GENESIS,
@@ -34,7 +35,6 @@ from rhi_core.protocol import (
     AuditBatchRequest,
     AuditBatchResponse,
     AuditEventWire,
-    audit_event_digest,
 )
 
 router = APIRouter()

@@ -93,20 +93,6 @@ class Evaluation:
             )
         return self.repeats[repeat][index].questions[name]
 
-    def is_relevant(self, name: str, index: int | None = None) -> bool:
-        if name in self.groups:
-            return self.groups[name]
-        if name in self.questions:
-            return self.questions[name].relevant
-        for instances in self.repeats.values():
-            if instances and index is not None and index < len(instances):
-                inst = instances[index]
-                if name in inst.groups:
-                    return inst.groups[name]
-                if name in inst.questions:
-                    return inst.questions[name].relevant
-        return False
-
     def problems(self, form: FormDefinition, language: str | None = None) -> list[Problem]:
         plan = form.plan
         out: list[Problem] = []

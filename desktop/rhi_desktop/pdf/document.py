@@ -6,21 +6,14 @@ fields (episode category, risk grade, offer method/outcome, decline reason, late
 kind) take the code values of :mod:`rhi_core.domain.codes` — the enum members themselves or
 their string values — and are printed with their ``.label``; any other string is printed as is.
 
-``canonical_json`` / ``content_sha256`` define the interview's content fingerprint; sync uses the
-same bytes, so their output must never change for the same input.
+The content fingerprint printed on the record is :func:`rhi_core.canonical.content_sha256` of
+the revision's wire payload: the very hash central stores for it.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import enum
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime
 
 # The content hash travels in the PDF Info dictionary's Keywords as "<prefix><hex>": reportlab
 # has no custom Info keys, Keywords survive pyHanko's incremental signing, and verify reads it.
@@ -233,49 +226,3 @@ class InterviewDocument:
     safety_plan: SafetyPlan = field(default_factory=SafetyPlan)
     outcomes: Outcomes = field(default_factory=Outcomes)
     signatures: tuple[Signature, ...] = ()
-
-
-# --- canonical JSON ---------------------------------------------------------------------------
-
-
-def _jsonable(obj: Any) -> Any:
-    """json.dumps ``default`` hook: one fixed spelling for every non-JSON type we use."""
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, date | time):
-        return obj.isoformat()
-    if isinstance(obj, bytes | bytearray | memoryview):
-        return base64.b64encode(bytes(obj)).decode("ascii")
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=lambda v: canonical_json(v))
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    raise TypeError(f"cannot put a {type(obj).__name__} into canonical JSON")
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Deterministic JSON bytes: sorted keys, UTF-8 (not \\u escapes), no whitespace, no NaN.
-
-    Datetimes/dates are ISO 8601 (keep them timezone-aware upstream), bytes are base64, enums are
-    their values and dataclasses their fields. StrEnum keys are plain strings already.
-    """
-    # A StrEnum is a str, so json writes its value directly; ``default`` handles the rest.
-    text = json.dumps(
-        obj,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        allow_nan=False,
-        default=_jsonable,
-    )
-    return text.encode("utf-8")
-
-
-def content_sha256(obj: Any) -> str:
-    """Lower-case hex SHA-256 of ``canonical_json(obj)`` (raw bytes are hashed as given)."""
-    data = bytes(obj) if isinstance(obj, bytes | bytearray) else canonical_json(obj)
-    return hashlib.sha256(data).hexdigest()

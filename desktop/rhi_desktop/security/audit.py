@@ -3,8 +3,6 @@ so an edited, removed or reordered event breaks every hash after it."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,25 +10,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import GENESIS, audit_event_digest
 from rhi_desktop.store.models import AuditEvent
 from rhi_desktop.store.types import new_id, utcnow
 
-GENESIS = "0" * 64
-
 
 def _digest(prev_hash: str, event: AuditEvent) -> str:
-    body = {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "actor": event.actor,
-        "action": event.action,
-        "entity": event.entity,
-        "entity_id": event.entity_id,
-        "detail": event.detail,
-        "prev": prev_hash,
-    }
-    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return audit_event_digest(
+        prev_hash=prev_hash,
+        id=event.id,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        entity=event.entity,
+        entity_id=event.entity_id,
+        detail=event.detail,
+    )
 
 
 def record(

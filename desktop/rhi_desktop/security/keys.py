@@ -154,6 +154,9 @@ def _b64(data: bytes) -> str:
 
 
 def _canonical(obj: Any) -> bytes:
+    # The key file's own frozen byte form (AEAD associated data and MAC input of format v1),
+    # not a content hash: ASCII-escaped, so existing key files keep verifying. Content hashes
+    # use rhi_core.canonical.
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 

@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import content_sha256
 from rhi_core.domain.codes import InterviewState, SessionPresent, SignatureRole
 from rhi_core.domain.codes import RiskFlag as RiskFlagCode
 from rhi_core.domain.episodes import EpisodeProblem
@@ -31,17 +32,19 @@ from rhi_core.forms.evaluate import Evaluation, evaluate
 from rhi_core.forms.labels import choice_label, text_in, visible_label
 from rhi_core.forms.risk import compute_risk_flags
 from rhi_core.forms.schema import FormDefinition, Group, Question
+from rhi_core.protocol import payload_dict
 from rhi_desktop.pdf import document as pdf
 from rhi_desktop.pdf.render import render_interview_pdf, render_safety_plan_pdf
 from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
 from rhi_desktop.security import audit
 from rhi_desktop.store.errors import StoreError
+from rhi_desktop.sync.payload import completed_events, payload_from_record
 
 from .children import ValidationFailed
 from .completion import get_interview
 from .forms_registry import get_form
 from .profiles import Profile
-from .record_view import RecordView, load_record, payload_sha256
+from .record_view import RecordView, canonical_payload, load_record
 from .signing_identity import get_or_create_identity
 
 __all__ = [
@@ -137,6 +140,16 @@ class ExportResult:
 # --- mapping the record onto the PDF model -------------------------------------------------------
 
 
+def _content_hash(session: Session, record: RecordView) -> str:
+    """The fingerprint printed on the record. For a completed revision it is the
+    ``content_sha256`` of its wire payload, the very hash central stores for it, so a PDF can
+    be matched to the synced revision; a draft (never sent) gets the hash of its content."""
+    if record.completed_at is None:
+        return content_sha256(canonical_payload(record))
+    events = completed_events(session, record.interview_id, record.revision)
+    return content_sha256(payload_dict(payload_from_record(record, events)))
+
+
 def build_document(
     session: Session,
     interview_id: str,
@@ -179,7 +192,7 @@ def build_document(
             form_version=record.form_version or "",
             worker_name=worker_name or record.worker or "",
             generated_at=_local(now),
-            content_sha256=payload_sha256(record),
+            content_sha256=_content_hash(session, record),
             demo=demo,
             organisation_verified=organisation_verified,
             organisation_name=organisation_name,

@@ -1,7 +1,7 @@
 """A plain, complete read model of one interview revision, for the PDF renderer and sync.
 
 ``canonical_payload`` is the revision's *content*: the same revision always gives the same
-dict, so its SHA-256 (``payload_sha256``) is stable. It leaves out what changes without the
+dict, so its hash (``rhi_core.canonical.content_sha256``) is stable. It leaves out what changes without the
 content changing: the life-cycle state (completed -> synced -> approved) and the audit trail ids
 (viewing or exporting a record adds events). PNG bytes are base64 text.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -41,7 +39,6 @@ __all__ = [
     "RecordView",
     "canonical_payload",
     "load_record",
-    "payload_sha256",
 ]
 
 
@@ -409,14 +406,3 @@ def canonical_payload(record: RecordView) -> dict[str, Any]:
     """The revision's content as JSON-able data with sorted keys (see the module docstring)."""
     full = _plain(record)
     return {k: v for k, v in full.items() if k not in _VOLATILE}
-
-
-def payload_sha256(record: RecordView) -> str:
-    raw = json.dumps(
-        canonical_payload(record),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -17,12 +17,11 @@ from __future__ import annotations
 import gc
 import json
 from collections import defaultdict
-from datetime import UTC, date, datetime
-from enum import Enum
-from typing import TypeVar
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import calendar_day, code_map, code_of, utc_instant
 from rhi_core.domain.codes import (
     DeclinedBy,
     DeclineReason,
@@ -45,7 +44,6 @@ from rhi_core.reports.records import (
 
 __all__ = ["load_dataset"]
 
-E = TypeVar("E", bound=Enum)
 
 _CHILDREN_SQL = """
 SELECT id, local_id, first_name, last_name, dob, sex, ethnicity, looked_after, uasc, out_of_area,
@@ -82,30 +80,6 @@ FROM offer_attempt
 _FIRST = (datetime.min.replace(tzinfo=UTC), "")
 
 
-def _when(value: str | datetime | None) -> datetime | None:
-    """A stored instant (naive UTC, as SQLAlchemy writes it to SQLite) as an aware datetime."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    # Appending the offset parses several times faster than .replace(tzinfo=UTC) afterwards.
-    return datetime.fromisoformat(value + "+00:00")
-
-
-def _day(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _code(enum: type[E], value: str | None) -> E | None:
-    return None if value is None else enum(value)
-
-
-def _codes(enum: type[E]) -> dict[str, E]:
-    """value -> member: a dict lookup is several times faster than ``enum(value)``, and the
-    figures run over tens of thousands of coded values."""
-    return {m.value: m for m in enum}
-
-
 def load_dataset(session: Session) -> Dataset:
     """Everything in the profile as a Dataset (children, episodes, interviews, offers)."""
     # Some 100,000 small objects, none of them cyclic: pausing the cyclic garbage collector
@@ -136,8 +110,8 @@ def _load(session: Session) -> Dataset:
         finally:
             cursor.close()
 
-    category_of, grade_of = _codes(EpisodeCategory), _codes(RiskGrade)
-    method_of, outcome_of = _codes(OfferMethod), _codes(OfferOutcome)
+    category_of, grade_of = code_map(EpisodeCategory), code_map(RiskGrade)
+    method_of, outcome_of = code_map(OfferMethod), code_map(OfferOutcome)
 
     children = tuple(
         ChildRecord(
@@ -145,7 +119,7 @@ def _load(session: Session) -> Dataset:
             local_id=local_id,
             first_name=first,
             last_name=last,
-            dob=_day(dob),
+            dob=calendar_day(dob),
             sex=Sex(sex),
             ethnicity=ethnicity or "",
             looked_after=bool(lac),
@@ -166,7 +140,7 @@ def _load(session: Session) -> Dataset:
     for eid, child_id, category, started, returned, where, found_by, police, grade in rows(
         _EPISODES_SQL
     ):
-        started_at = _when(started)
+        started_at = utc_instant(started)
         assert started_at is not None
         episodes.append(
             EpisodeRecord(
@@ -174,7 +148,7 @@ def _load(session: Session) -> Dataset:
                 child_id=child_id,
                 category=category_of[category],
                 started_at=started_at,
-                returned_at=_when(returned),
+                returned_at=utc_instant(returned),
                 where_found=where,
                 found_by=found_by,
                 police_reference=police,
@@ -192,19 +166,19 @@ def _load(session: Session) -> Dataset:
     for iid, child_id, state, created, held, completed, revision, late, flags, worker in rows(
         _INTERVIEWS_SQL
     ):
-        created_at = _when(created)
+        created_at = utc_instant(created)
         assert created_at is not None
         interviews.append(
             InterviewRecord(
                 id=iid,
                 child_id=child_id,
                 episode_ids=tuple(links.get(iid, ())),
-                state=_code(InterviewState, state),
+                state=code_of(InterviewState, state),
                 created_at=created_at,
-                held_at=_when(held),
-                completed_at=_when(completed),
+                held_at=utc_instant(held),
+                completed_at=utc_instant(completed),
                 revision=revision or 1,
-                late_reason=_code(LateReason, late),
+                late_reason=code_of(LateReason, late),
                 risk_flags=_flags(flags),
                 referrals=tuple(sorted(referrals[iid])) if iid in referrals else (),
                 worker=worker or "",
@@ -212,7 +186,7 @@ def _load(session: Session) -> Dataset:
         )
     offers = []
     for oid, iid, at, method, outcome, by_whom, declined_by, reason, note in rows(_OFFERS_SQL):
-        at_ = _when(at)
+        at_ = utc_instant(at)
         assert at_ is not None
         offers.append(
             OfferRecord(
@@ -222,8 +196,8 @@ def _load(session: Session) -> Dataset:
                 method=method_of[method],
                 outcome=outcome_of[outcome],
                 by_whom=by_whom or "",
-                declined_by=_code(DeclinedBy, declined_by),
-                decline_reason=_code(DeclineReason, reason),
+                declined_by=code_of(DeclinedBy, declined_by),
+                decline_reason=code_of(DeclineReason, reason),
                 decline_note=note,
             )
         )

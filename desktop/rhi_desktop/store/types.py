@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
+from rhi_core.canonical import canonical_json
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes, stored as naive UTC (SQLite has no time zones)."""
@@ -37,7 +39,7 @@ class JSONText(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return canonical_json(value).decode("utf-8")
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         return None if value is None else json.loads(value)

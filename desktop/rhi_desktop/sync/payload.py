@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rhi_core.canonical import content_sha256
 from rhi_core.forms.bundled import load_builtin
 from rhi_core.protocol import (
     AuditEventWire,
@@ -34,7 +35,6 @@ from rhi_core.protocol import (
     SessionWire,
     SignatureMetaWire,
     TrustedAdultWire,
-    content_sha256,
     payload_dict,
 )
 from rhi_desktop.pdf.render import render_interview_pdf

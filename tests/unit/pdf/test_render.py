@@ -14,8 +14,6 @@ from rhi_desktop.pdf.document import (
     AnswerItem,
     AnswerSection,
     InterviewDocument,
-    canonical_json,
-    content_sha256,
 )
 from rhi_desktop.pdf.render import render_interview_pdf, render_safety_plan_pdf
 
@@ -205,20 +203,6 @@ def test_long_safety_plan_still_fits_one_page(sample: InterviewDocument) -> None
     )
     pdf = render_safety_plan_pdf(replace(sample, safety_plan=plan))
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
-
-
-def test_canonical_json_is_sorted_compact_utf8() -> None:
-    import datetime as dt
-
-    data = {"b": 1, "a": ["é", dt.date(2025, 6, 1)], "c": {"z": None, "y": True}}
-    assert canonical_json(data) == '{"a":["é","2025-06-01"],"b":1,"c":{"y":true,"z":null}}'.encode()
-    assert content_sha256(data) == content_sha256(dict(reversed(list(data.items()))))
-    assert len(content_sha256(data)) == 64
-
-
-def test_canonical_json_rejects_nan() -> None:
-    with pytest.raises(ValueError):
-        canonical_json({"x": float("nan")})
 
 
 def test_wrapped_rtl_paragraph_keeps_its_first_words_on_the_first_line() -> None:

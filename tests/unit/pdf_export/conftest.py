@@ -1,51 +1,14 @@
-"""Completed demo interviews to export, and a test CA for organisation-issued certificates."""
+"""A test CA for organisation-issued certificates (completed demo interviews: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from sqlalchemy import select
-
-from rhi_core.domain.codes import InterviewState
-from rhi_desktop.services.profiles import Profile
-from rhi_desktop.store.models import ReturnInterview
-
-COMPLETED = [
-    InterviewState.COMPLETED,
-    InterviewState.SYNCED,
-    InterviewState.APPROVED,
-    InterviewState.HAS_ISSUES,
-]
-
-
-def _completed_ids(profile: Profile, flag: str | None = None) -> list[str]:
-    with profile.sessions() as s:
-        rows = s.execute(
-            select(ReturnInterview.id, ReturnInterview.risk_flags)
-            .where(ReturnInterview.state.in_([str(c) for c in COMPLETED]))
-            .order_by(ReturnInterview.id)
-        ).all()
-    return [i for i, flags in rows if flag is None or flag in (flags or [])]
-
-
-@pytest.fixture
-def flagged_id(demo_profile: Profile) -> str:
-    """A completed demo interview with a CCE flag (the richest record)."""
-    ids = _completed_ids(demo_profile, "cce")
-    assert ids, "the demo has a completed interview with a CCE flag"
-    return ids[0]
-
-
-@pytest.fixture
-def completed_ids() -> Callable[..., list[str]]:
-    """``completed_ids(profile, flag=None)``: completed interviews (with that risk flag)."""
-    return _completed_ids
 
 
 @pytest.fixture

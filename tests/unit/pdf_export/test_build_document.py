@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from conftest import NOW
 
+from rhi_core.canonical import content_sha256
 from rhi_core.forms.evaluate import evaluate
 from rhi_core.forms.labels import choice_label, visible_label
+from rhi_core.protocol import payload_dict
 from rhi_desktop.pdf.document import (
     RUNAWAY_HELPLINE,
     AnswerItem,
@@ -17,7 +19,8 @@ from rhi_desktop.pdf.document import (
 from rhi_desktop.services.forms_registry import current_form
 from rhi_desktop.services.pdf_export import _answers_tree, build_document
 from rhi_desktop.services.profiles import Profile
-from rhi_desktop.services.record_view import load_record, payload_sha256
+from rhi_desktop.services.record_view import load_record
+from rhi_desktop.sync.payload import build_payload
 
 
 def _doc(profile: Profile, interview_id: str) -> InterviewDocument:
@@ -110,9 +113,10 @@ def test_repeats_are_tables_with_their_questions_as_columns(
     assert kinds and not kinds & {"house_flat", "hotel", "park_street", "shop_takeaway"}
 
 
-def test_content_hash_is_the_records_payload_hash(demo_profile: Profile, flagged_id: str) -> None:
+def test_content_hash_is_the_wire_payload_hash(demo_profile: Profile, flagged_id: str) -> None:
+    """The fingerprint printed on the PDF is the content_sha256 the revision is synced with."""
     with demo_profile.sessions() as s:
-        expected = payload_sha256(load_record(s, flagged_id, now=NOW))
+        expected = content_sha256(payload_dict(build_payload(s, flagged_id, 1)))
     doc = _doc(demo_profile, flagged_id)
     assert doc.meta.content_sha256 == expected
     # Printing again later gives the same fingerprint (the record is locked).

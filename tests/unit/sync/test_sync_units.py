@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from conftest import NOW
+from integration.harness import completed_interview
 from sqlalchemy import select
-from unit.sync.harness import completed_interview
 
 from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, ItemStatus
 from rhi_desktop.security.keyring_store import SERVICE

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from integration.harness import WORKER, CentralStore, completed_interview, served_central
 from PySide6.QtCore import Qt
-from unit.sync.harness import WORKER, CentralStore, completed_interview, served_central
 
 from rhi_desktop.services import sync_service
 from rhi_desktop.services.profiles import Profile

@@ -1,4 +1,4 @@
-"""Helpers shared by the sync tests (imported as ``unit.sync.harness``): a laptop profile with
+"""Helpers shared by the sync tests (imported as ``integration.harness``): a laptop profile with
 completed interviews made through the real services, and a central store served over loopback.
 """
 
