@@ -13,10 +13,12 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from rhi_central.console.errors import ConsoleError, ConsoleRedirect
+from rhi_central.console.guard import record_refusal
 from rhi_central.console.web import PREFIX, STATIC, render
 
 CSP = (
@@ -36,6 +38,12 @@ def mount(app: FastAPI) -> None:
 
     @app.exception_handler(ConsoleError)
     async def console_error(request: Request, exc: ConsoleError) -> Response:
+        if exc.audit is not None:
+            actor, reason, detail = exc.audit
+            await run_in_threadpool(
+                record_refusal, request, actor=actor, reason=reason, status=exc.status,
+                detail=detail,
+            )  # fmt: skip
         return render(
             request,
             "error.html",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from rhi_central import audit
 from rhi_central.console.errors import ConsoleError
-from rhi_central.console.guard import Staff, forbidden, get_central, refuse
+from rhi_central.console.guard import Staff, forbidden, refused
 from rhi_central.models import Child
 
 
@@ -27,12 +27,10 @@ def child_for(session: Session, request: Request, staff: Staff, child_id: str) -
     if child is None:
         raise ConsoleError(404, "Page not found", "There is no such child in central.")
     if not staff.sees_all_children and child.assigned_worker != staff.name:
-        raise refuse(
-            get_central(request),
-            request,
+        raise refused(
+            forbidden("You can only see the children allocated to you."),
             actor=staff.actor,
             reason="not_your_child",
-            error=forbidden("You can only see the children allocated to you."),
             detail={"child": child_id},
         )
     return child

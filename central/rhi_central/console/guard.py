@@ -123,29 +123,30 @@ def get_central(request: Request) -> Central:
     return central
 
 
-def refuse(
-    central: Central,
-    request: Request,
-    *,
-    actor: str,
-    reason: str,
-    error: ConsoleError,
-    detail: dict[str, Any] | None = None,
-) -> ConsoleError:
-    """Audit a refusal (in its own transaction) and return the error to raise."""
-    with central.db.transaction() as s:
+def record_refusal(
+    request: Request, *, actor: str, reason: str, status: int, detail: dict[str, Any] | None = None
+) -> None:
+    """Audit a refusal in a transaction of its own (the request's was rolled back)."""
+    with get_central(request).db.transaction() as s:
         audit.record(
             s,
             actor=actor,
             action="console.refused",
             detail={
                 "reason": reason,
-                "status": error.status,
+                "status": status,
                 "path": request.url.path[:200],
                 "method": request.method,
                 **(detail or {}),
             },
         )
+
+
+def refused(
+    error: ConsoleError, *, actor: str, reason: str, detail: dict[str, Any] | None = None
+) -> ConsoleError:
+    """The error to raise, carrying its audit event (recorded when the page is shown)."""
+    error.audit = (actor, reason, detail or {})
     return error
 
 
@@ -213,7 +214,7 @@ class Guard:
                     )
         if refusal is not None:
             actor, reason, error = refusal
-            raise refuse(central, request, actor=actor, reason=reason, error=error)
+            raise refused(error, actor=actor, reason=reason)
         return staff
 
 

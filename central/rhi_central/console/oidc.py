@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from authlib.deprecate import AuthlibDeprecationWarning  # noqa: E402  (sets its own filter)
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -27,7 +28,7 @@ from rhi_central.staff.service import OidcIdentity
 with warnings.catch_warnings():
     # authlib announces that its httpx integration will move to a renamed httpx fork; the
     # client below works with httpx as pinned here.
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
 
 CACHE_SECONDS = 3600

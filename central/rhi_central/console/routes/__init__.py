@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from rhi_central.console.routes import (
     account,
@@ -33,3 +36,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     signin.not_found_router,
 )
+
+
+def console_routes(prefix: str = "/console") -> Iterator[tuple[str, APIRoute]]:
+    """Every console route with its full path, in the order they are matched (for the
+    authorisation matrix and the accessibility sweep, which must not miss one)."""
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            yield prefix + route.path, route
