@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from console.browser import Console
 from console.kit import OPEN_CLIENTS, ConsoleServer, put_child, served_console
 from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
 
@@ -119,3 +120,17 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def tab(browser: object, console: ConsoleServer) -> Iterator[Console]:
+    """A fresh browser profile (no cookies) on the session console. Its content security policy
+    is bypassed so axe-core can be injected; ``test_console_pages`` checks the pages under the
+    real policy too."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    try:
+        yield Console(context.new_page(), console.url, str(AXE_JS))
+    finally:
+        context.close()

@@ -64,7 +64,12 @@ def mount(app: FastAPI) -> None:
         nonce = secrets.token_urlsafe(16)
         request.state.csp_nonce = nonce
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        finally:
+            form = getattr(request.state, "console_form", None)
+            if form is not None:
+                await form.close()  # uploads are in memory; close them with the request
         elapsed_ms = (time.perf_counter() - started) * 1000
         headers = response.headers
         headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"

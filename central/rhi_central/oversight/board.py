@@ -54,7 +54,7 @@ class MissingRow:
     hours_missing: float
     past_72h: bool
     past_5_days: bool
-    open_tasks: tuple[str, ...] = ()
+    open_tasks: tuple[tuple[str, str], ...] = ()  # (task id, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +269,12 @@ def build_board(session: Session, now: datetime, worker: str | None = None) -> B
     )
     missing = [
         _with_tasks(
-            m, [t for t, kind in tasks.get(m.child.child_id, []) if kind != "repeat_3_in_30"]
+            m,
+            [
+                (t, kind)
+                for t, kind in tasks.get(m.child.child_id, [])
+                if kind != "repeat_3_in_30"
+            ],
         )
         for m in missing
     ]
@@ -297,7 +302,7 @@ def build_board(session: Session, now: datetime, worker: str | None = None) -> B
     return board
 
 
-def _with_tasks(row: MissingRow, task_ids: list[str]) -> MissingRow:
+def _with_tasks(row: MissingRow, task_ids: list[tuple[str, str]]) -> MissingRow:
     return MissingRow(
         row.child,
         row.episode_id,

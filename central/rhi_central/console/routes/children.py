@@ -23,12 +23,14 @@ from rhi_central.timeutil import utcnow
 from rhi_core.domain.codes import EpisodeCategory, EscalationDecision, EscalationKind, RiskGrade
 from rhi_core.domain.episodes import age_on
 from rhi_core.reports.period import uk_date
+from rhi_core.reports.records import COMPLETED_STATES
 
 router = APIRouter()
 Viewer = guard(Permission.CHILD_VIEW)
 Allocator = guard(Permission.ALLOCATE)
 Form = Annotated[FormData, Depends(read_form)]
 SEARCH_LIMIT = 50
+RECEIVED_STATES = sorted(s.value for s in COMPLETED_STATES)  # a completed RHI, as synced
 
 
 @router.get("/children", name="console.children")
@@ -88,7 +90,7 @@ def child_page(request: Request, child_id: str, staff: Viewer) -> HTMLResponse:
                     Interview.completed_at,
                     Interview.worker,
                 )
-                .where(Interview.child_id == child.id)
+                .where(Interview.child_id == child.id, Interview.state.in_(RECEIVED_STATES))
                 .order_by(Interview.completed_at.desc(), Interview.revision.desc())
             )
         )

@@ -61,6 +61,7 @@ def _task_page(
             "view": view,
             "rule": rule,
             "decisions": [(d.value, d.label) for d in rule.decisions],
+            "decision_values": [d.value for d in rule.decisions],
             "decision_labels": {d.value: d.label for d in EscalationDecision},
             "owners": owners,
             "values": values,
