@@ -270,11 +270,7 @@ def build_board(session: Session, now: datetime, worker: str | None = None) -> B
     missing = [
         _with_tasks(
             m,
-            [
-                (t, kind)
-                for t, kind in tasks.get(m.child.child_id, [])
-                if kind != "repeat_3_in_30"
-            ],
+            [(t, kind) for t, kind in tasks.get(m.child.child_id, []) if kind != "repeat_3_in_30"],
         )
         for m in missing
     ]

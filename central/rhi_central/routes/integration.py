@@ -32,6 +32,32 @@ _bearer = HTTPBearer(
 )
 
 
+def integration_caller(
+    request: Request,
+    central: Annotated[Central, Depends(get_central)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The calling system's name, or 401 before the body is even read (an unauthenticated
+    caller learns nothing about the API, not even a 422 on its body)."""
+    with central.db.transaction() as s:
+        token = tokens.authenticate(
+            s, credentials.credentials if credentials else None, now=utcnow()
+        )
+        if token is None:
+            audit.record(
+                s,
+                actor="anonymous",
+                action="integration.refused",
+                detail={"status": 401, "path": request.url.path},
+            )
+        name = token.name if token is not None else None
+    if name is None:
+        raise HTTPException(
+            401, "a valid integration token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return name
+
+
 class EpisodesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     episodes: list[dict[str, str | bool | int | None]] = Field(
@@ -70,29 +96,16 @@ class EpisodesRefused(BaseModel):
     },
 )
 def push_episodes(
+    system: Annotated[str, Depends(integration_caller)],
     body: EpisodesIn,
-    request: Request,
     central: Annotated[Central, Depends(get_central)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Any:
+    """Episodes from a case system or police feed: applied whole, or refused whole (422)."""
     now = utcnow()
-    with central.db.transaction() as s:
-        token = tokens.authenticate(s, credentials.credentials if credentials else None, now=now)
-        if token is None:
-            audit.record(
-                s,
-                actor="anonymous",
-                action="integration.refused",
-                detail={"status": 401, "path": request.url.path},
-            )
-    if token is None:
-        raise HTTPException(
-            401, "a valid integration token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
-    actor = f"integration:{token.name}"
+    actor = f"integration:{system}"
     with central.db.transaction() as s:
         try:
-            result = import_items(s, body.episodes, actor=actor, now=now, source=token.name)
+            result = import_items(s, body.episodes, actor=actor, now=now, source=system)
         except MappingProblem as exc:
             problems = [ItemProblem(item=0, field=None, message=str(exc))]
             refused = EpisodesRefused(detail=str(exc), problems=problems)
