@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from console.browser import Console
-from console.kit import OPEN_CLIENTS, ConsoleServer, put_child, served_console
+from console.kit import OPEN_CLIENTS, ConsoleServer, episode_of, put_child, served_console
 from pg import PostgresServer, postgresql_server  # noqa: F401  (session fixture)
 
 from rhi_central.oversight.tasks import raise_due
@@ -100,7 +100,7 @@ def world(console: ConsoleServer) -> dict[str, str]:
     return {
         "own_child": "00000000-0000-4000-8000-00000000a001",
         "other_child": "00000000-0000-4000-8000-00000000a002",
-        "episode": "00000000-0000-4000-8000-00000000a001-e1",
+        "episode": episode_of("00000000-0000-4000-8000-00000000a001"),
         "task": raised[0].id,
     }
 

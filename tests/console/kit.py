@@ -6,7 +6,9 @@ the refusals) and, in the browser tests, Playwright pages. Both sign in through 
 
 from __future__ import annotations
 
+import functools
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from rhi_central.context import Central
 from rhi_central.models import AuditEvent, Child, Episode
 from rhi_central.ops import assign_child
 from rhi_central.service_settings import ServiceSettings
+from rhi_central.staff.passwords import hash_password
 from rhi_central.staff.service import add_user
 from rhi_core.protocol import ChildWire, EpisodeWire
 
@@ -143,13 +146,19 @@ def service_settings(**changes: Any) -> ServiceSettings:
     return ServiceSettings(**({"jobs_interval_s": 0.0} | changes))
 
 
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # Argon2id costs ~0.3 s here: once per session, not per user
+
+
 def add_staff(central: Central, people: tuple[Person, ...] = STAFF) -> None:
     with central.db.transaction() as s:
         for p in people:
-            add_user(
-                s, email=p.email, name=p.name, role=p.role, password=PASSWORD, actor="test",
+            user = add_user(
+                s, email=p.email, name=p.name, role=p.role, password=None, actor="test",
                 now=datetime.now(UTC),
             )  # fmt: skip
+            user.password_hash = _password_hash()
 
 
 @contextmanager
@@ -163,6 +172,11 @@ def served_console(database_url: str, data_dir: Path, **service: Any) -> Iterato
             yield ConsoleServer(app.state.central, live.url, app)
     finally:
         app.state.central.db.dispose()
+
+
+def episode_of(child_id: str) -> str:
+    """The id ``put_child`` gives the child's episode (a UUID: central's columns are 36 wide)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"episode-of:{child_id}"))
 
 
 def put_child(
@@ -191,7 +205,7 @@ def put_child(
         out_of_area=False,
     )
     episode = EpisodeWire(
-        id=f"{child_id}-e1",
+        id=episode_of(child_id),
         child_id=child_id,
         category="M",
         started_at=started,
