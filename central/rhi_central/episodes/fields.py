@@ -4,6 +4,7 @@ yes/no. A value that cannot be read is one sentence naming the field and what wa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -88,6 +89,7 @@ _EXTRA_SPELLINGS: dict[str, dict[str, str]] = {
 }
 
 
+@functools.cache
 def default_spellings(field: Field) -> dict[str, str]:
     assert field.codes is not None
     spellings: dict[str, str] = {}

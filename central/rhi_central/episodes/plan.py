@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from rhi_central import audit
@@ -48,6 +48,7 @@ from rhi_central.timeutil import new_id
 from rhi_core.domain.episodes import EpisodeSpan, validate_episode
 
 _CHUNK = 500
+ANALYZE_AFTER = 1000  # new episodes in one import
 DEFAULT_ETHNICITY = "Not known"
 # Child columns by import field (the rest have the same name).
 _CHILD_COLUMN = {"date_of_birth": "dob"}
@@ -150,11 +151,11 @@ def parse_rows(
     for raw in raw_rows:
         values: dict[str, Any] = {}
         unreadable: set[str] = set()
-        for name, text in raw.cells.items():
-            if text == "":
+        for name, cell in raw.cells.items():
+            if cell == "":
                 continue
             try:
-                values[name] = read_value(FIELDS[name], text, readers)
+                values[name] = read_value(FIELDS[name], cell, readers)
             except ValueProblem as exc:
                 problems.append(RowProblem(raw.number, name, str(exc)))
                 unreadable.add(name)
@@ -226,8 +227,12 @@ def _episodes(
     for chunk in _chunks(child_ids):
         for ep in session.scalars(select(Episode).where(Episode.child_id.in_(chunk))):
             episodes[ep.id] = ep
-    # References are compared ignoring case; most forces write them upper-case already.
-    for chunk in _chunks(sorted({r.upper() for r in refs} | set(refs))):
+    # References are compared ignoring case (most forces write them upper-case already). Only
+    # those not already among these children's episodes need looking for: on another child
+    # they are a problem, and a re-import finds them all at once above.
+    known = {ep.police_reference.lower() for ep in episodes.values() if ep.police_reference}
+    unknown = [r for r in refs if r not in known]
+    for chunk in _chunks(sorted({r.upper() for r in unknown} | set(unknown))):
         for ep in session.scalars(select(Episode).where(Episode.police_reference.in_(chunk))):
             episodes[ep.id] = ep
     of_child: dict[str, list[Episode]] = defaultdict(list)
@@ -573,6 +578,10 @@ def apply(
         [(cid, plan_._children[cid].assigned_worker) for cid in touched if cid in plan_._children],
         now=now,
     )
+    if len(plan_.new_episodes) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # A big load leaves the planner's statistics behind until autovacuum catches up; the
+        # next import (and the board) would scan instead of using the indexes meanwhile.
+        session.execute(text("ANALYZE children, episodes"))
     counts = plan_.counts()
     child_ids = plan_.child_ids
     audit.record(

@@ -176,7 +176,7 @@ def awaiting_rhi(session: Session, now: datetime, worker: str | None = None) -> 
             worker,
         )
     ).all()
-    covered = covered_episodes(session, sorted({r.child_id for r in rows}))
+    covered = covered_episodes(session, since, now)
     out = []
     for r in rows:
         if r.id in covered:
@@ -190,16 +190,22 @@ def awaiting_rhi(session: Session, now: datetime, worker: str | None = None) -> 
     return sorted(out, key=lambda a: (a.due_at, a.episode_id))
 
 
-def covered_episodes(session: Session, child_ids: Sequence[str]) -> set[str]:
-    """Episodes of these children that a completed interview central holds covers."""
+def covered_episodes(session: Session, since: datetime, until: datetime) -> set[str]:
+    """Episodes returned between ``since`` and ``until`` that a completed interview central
+    holds covers. The children are a subquery, not a list of ids: one small plan whatever the
+    size of the window."""
+    children = (
+        select(Episode.child_id)
+        .where(Episode.returned_at >= since, Episode.returned_at <= until)
+        .scalar_subquery()
+    )
     covered: set[str] = set()
-    for chunk in _chunks(child_ids):
-        for (episode_ids,) in session.execute(
-            select(Interview.payload["episode_ids"]).where(
-                Interview.child_id.in_(chunk), Interview.state.in_(_RECEIVED_STATES)
-            )
-        ):
-            covered.update(episode_ids or ())
+    for (episode_ids,) in session.execute(
+        select(Interview.payload["episode_ids"]).where(
+            Interview.child_id.in_(children), Interview.state.in_(_RECEIVED_STATES)
+        )
+    ):
+        covered.update(episode_ids or ())
     return covered
 
 
@@ -234,18 +240,16 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def open_tasks_by_child(
-    session: Session, child_ids: Sequence[str]
-) -> dict[str, list[tuple[str, str]]]:
-    """Open escalation tasks of these children: child -> [(task id, kind)]."""
+def open_tasks_by_child(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """Every open escalation task: child -> [(task id, kind)] (open tasks are few: each waits
+    for a decision)."""
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for chunk in _chunks(child_ids):
-        for task_id, child_id, kind in session.execute(
-            select(EscalationTask.id, EscalationTask.child_id, EscalationTask.kind).where(
-                EscalationTask.child_id.in_(chunk), EscalationTask.closed_at.is_(None)
-            )
-        ):
-            found[child_id].append((task_id, kind))
+    for task_id, child_id, kind in session.execute(
+        select(EscalationTask.id, EscalationTask.child_id, EscalationTask.kind).where(
+            EscalationTask.closed_at.is_(None)
+        )
+    ):
+        found[child_id].append((task_id, kind))
     return found
 
 
@@ -264,9 +268,7 @@ def build_board(session: Session, now: datetime, worker: str | None = None) -> B
     missing = missing_now(session, now, worker)
     awaiting = awaiting_rhi(session, now, worker)
     repeat = repeat_missing(session, now, worker)
-    tasks = open_tasks_by_child(
-        session, sorted({m.child.child_id for m in missing} | {r.child.child_id for r in repeat})
-    )
+    tasks = open_tasks_by_child(session)
     missing = [
         _with_tasks(
             m,
