@@ -64,7 +64,9 @@ RULES: dict[EscalationKind, EscalationRule] = {
 }
 
 
-def missing_escalations(started_at: datetime, now: datetime) -> list[tuple[EscalationKind, datetime]]:
+def missing_escalations(
+    started_at: datetime, now: datetime
+) -> list[tuple[EscalationKind, datetime]]:
     """The escalations an open episode has reached at ``now``, each with the moment it arose."""
     missing_for = now - started_at
     reached: list[tuple[EscalationKind, datetime]] = []
@@ -109,9 +111,7 @@ def decision_problems(
     problems: list[DecisionProblem] = []
     if decision is EscalationDecision.STRATEGY_MEETING_NOT_NEEDED:
         if len((reason or "").strip()) < MIN_REASON_CHARS:
-            problems.append(
-                DecisionProblem("reason", "Say why a strategy meeting is not needed.")
-            )
+            problems.append(DecisionProblem("reason", "Say why a strategy meeting is not needed."))
         return problems
     if decided_on is None:
         what = (
@@ -129,4 +129,3 @@ def decision_problems(
             DecisionProblem("decided_on", "A meeting more than 4 weeks ahead is not convened yet.")
         )
     return problems
-
