@@ -31,5 +31,6 @@ if (live) {
     button.hidden = false
     button.addEventListener('click', () => { timer ? stop() : start() })
   }
+  if (status) { status.textContent = status.textContent.replace('Reload the page to update it.', 'It updates itself every minute.') }
   start()
 }
