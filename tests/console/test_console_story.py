@@ -157,3 +157,57 @@ def test_import_allocate_board_decide_and_the_laptop_has_the_child(
 def _child_id(console: ConsoleServer, case_number: str) -> str:
     with console.central.db.transaction() as s:
         return str(s.scalar(select(CentralChild.id).where(CentralChild.local_id == case_number)))
+
+
+def _fill_when(tab: Console, legend: str, value: datetime) -> None:
+    local = value.astimezone(UK)
+    group = tab.page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(local.day))
+    group.get_by_label("Month").fill(str(local.month))
+    group.get_by_label("Year").fill(str(local.year))
+    group.get_by_label("Time (24-hour, for example 21:30)").fill(local.strftime("%H:%M"))
+
+
+def test_recording_an_episode_then_the_childs_return_by_hand(
+    tab: Console, console: ConsoleServer
+) -> None:
+    now = datetime.now(UTC)
+    tab.sign_in(BY_KEY["missing-lead"])
+    tab.follow("Record an episode")
+    tab.page.get_by_label("What is the child's case number?").fill("C7100001")
+    tab.press("Continue")
+    assert tab.heading() == "C7100001 is new to central"
+    page = tab.page
+    page.get_by_label("First name").fill("Rory")
+    page.get_by_label("Last name").fill("Hand")
+    dob = page.get_by_role("group", name="Date of birth")
+    dob.get_by_label("Day").fill("9")
+    dob.get_by_label("Month").fill("10")
+    dob.get_by_label("Year").fill("2011")
+    page.get_by_role("group", name="Sex").get_by_label("Male", exact=True).check()
+    page.get_by_role("group", name="Looked after (in care)?").get_by_label("Yes", exact=True).check()
+    page.get_by_role("group", name="Missing or away?").get_by_label("Missing", exact=True).check()
+    page.get_by_role("group", name="Police risk grade").get_by_label("High", exact=True).check()
+    page.get_by_label("Police reference (if there is one)").fill("HAND-1")
+    _fill_when(tab, "When did the child go missing?", now - timedelta(hours=20))
+    page.get_by_label("Allocate the child to").select_option(label=WORKER)
+    tab.check_accessible()
+    tab.press("Record the episode")
+    assert tab.heading() == "Rory Hand" and "The episode is recorded." in tab.text()
+    assert "Jane Smith" in tab.text() and "Missing" in tab.text()
+    tab.check_accessible()
+
+    # He is back: the Missing Lead records the return, and the 72-hour clock starts.
+    tab.follow("Change the episode that started " + _uk_long(now - timedelta(hours=20)))
+    _fill_when(tab, "When did the child come back? (leave blank if still missing)", now)
+    page.get_by_label("Where was the child found? (optional)").fill("Walked into a police station")
+    tab.check_accessible()
+    tab.press("Save the episode")
+    assert "The episode is updated." in tab.text()
+    tab.follow("Board")
+    waiting = page.locator("#awaiting ~ table").first.locator("tr", has_text="Rory Hand")
+    assert "2d 23h left" in waiting.inner_text() and WORKER in waiting.inner_text()
+
+
+def _uk_long(value: datetime) -> str:
+    return value.astimezone(UK).strftime("%a %-d %b %Y, %H:%M")
