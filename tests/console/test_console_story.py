@@ -185,7 +185,9 @@ def test_recording_an_episode_then_the_childs_return_by_hand(
     dob.get_by_label("Month").fill("10")
     dob.get_by_label("Year").fill("2011")
     page.get_by_role("group", name="Sex").get_by_label("Male", exact=True).check()
-    page.get_by_role("group", name="Looked after (in care)?").get_by_label("Yes", exact=True).check()
+    page.get_by_role("group", name="Looked after (in care)?").get_by_label(
+        "Yes", exact=True
+    ).check()
     page.get_by_role("group", name="Missing or away?").get_by_label("Missing", exact=True).check()
     page.get_by_role("group", name="Police risk grade").get_by_label("High", exact=True).check()
     page.get_by_label("Police reference (if there is one)").fill("HAND-1")
