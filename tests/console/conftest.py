@@ -108,8 +108,11 @@ def world(console: ConsoleServer) -> dict[str, str]:
 # --- The browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event
+    loop running in the main thread while it is open, and later tests (pyHanko's asyncio.run)
+    must not find one."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)")
     if not AXE_JS.exists():
