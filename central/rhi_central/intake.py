@@ -152,6 +152,16 @@ def _check(
                 "answers incomplete or invalid: " + "; ".join(problems[:3]) + more,
             )
             continue
+        missing = forms_mod.missing_attachments(
+            forms[key], cand.payload.answers, {a.id for a in cand.payload.attachments}
+        )
+        if missing:
+            reject(
+                cand.index,
+                cand.item,
+                "answers name attachments that were not sent: " + ", ".join(missing[:5]),
+            )
+            continue
         accepted.append(cand)
     return accepted, rejected
 
