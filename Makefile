@@ -6,14 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run run-central test proofs lint bench venv clean
 
-PACKAGES := core desktop central
 PY_DIRS := core/rhi_core desktop/rhi_desktop central/rhi_central tests benchmarks
 
 # The workspace: the three packages editable, plus the test tools (pyproject.toml's groups).
 $(STAMP): pyproject.toml core/pyproject.toml desktop/pyproject.toml central/pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) --group test
+	$(BIN)/pip install --quiet -e ./core -e ./desktop -e './central[pdf]' --group test
 	@touch $(STAMP)
 
 # Test-only node tools for the console's browser tests (axe-core, a real OpenID provider),

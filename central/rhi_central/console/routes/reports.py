@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from rhi_central.console.access import viewed
+from rhi_central.console.errors import ConsoleError
 from rhi_central.console.guard import get_central, guard
 from rhi_central.console.web import render
+from rhi_central.documents import PDF_EXTRA_MISSING, pdf_available
 from rhi_central.oversight import daily
 from rhi_central.staff.roles import Permission
 from rhi_central.timeutil import utcnow
@@ -57,13 +59,17 @@ def csv_file(request: Request, staff: Reader) -> Response:
 
 @router.get("/reports/daily-missing.pdf", name="console.daily_pdf")
 def pdf_file(request: Request, staff: Reader) -> Response:
+    if not pdf_available():
+        raise ConsoleError(501, "PDF documents are not installed", PDF_EXTRA_MISSING)
+    from rhi_central.documents.daily_pdf import to_pdf  # reportlab: the [pdf] extra
+
     central = get_central(request)
     now = utcnow()
     with central.db.transaction() as s:
         rows = daily.missing_rows(s, now)
         viewed(s, staff, "daily_missing_pdf", [r.child_id for r in rows], export="pdf")
     return Response(
-        daily.to_pdf(rows, now, central.settings.council_name),
+        to_pdf(rows, now, central.settings.council_name),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="daily-missing-{_stamp(now)}.pdf"'},
     )
