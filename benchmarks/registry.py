@@ -22,6 +22,7 @@ MODULES = (
     "pdf_sign",
     "central_sync",
     "kpis",
+    "console",
 )
 
 

@@ -16,11 +16,13 @@ from urllib.parse import unquote
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from rhi_central import __version__
+from rhi_central import __version__, console
 from rhi_central.audit import Sealer
 from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
-from rhi_central.routes import admin, device_audit, enrol, interviews, pull
+from rhi_central.jobs import Scheduler
+from rhi_central.routes import admin, device_audit, enrol, integration, interviews, pull
+from rhi_central.service_settings import ServiceSettings
 from rhi_central.settings import Settings
 from rhi_core.protocol import API_PREFIX
 
@@ -38,6 +40,7 @@ def create_app(
     council_name: str | None = None,
     retention_days: int | None = None,
     settings: Settings | None = None,
+    service: ServiceSettings | None = None,
 ) -> FastAPI:
     """Build the API on ``database_url`` (default: env, else a SQLite file in the data dir)."""
     settings = settings or Settings.load(
@@ -46,16 +49,20 @@ def create_app(
         council_name=council_name,
         retention_days=retention_days,
     )
+    service = service or ServiceSettings.from_env()
     db = Database(open_engine(settings.database_url))
-    central = Central(settings=settings, db=db)
+    central = Central(settings=settings, db=db, service=service)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sealer = Sealer(db)
         sealer.start()
+        scheduler = Scheduler(central)  # escalations, e-mail; runs once across processes
+        scheduler.start()
         try:
             yield
         finally:
+            scheduler.stop()
             sealer.stop()
             db.dispose()
 
@@ -71,6 +78,8 @@ def create_app(
     app.include_router(pull.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix="/admin")
     app.include_router(device_audit.router)  # /api/v1/audit/events and /admin/devices/{id}/audit
+    app.include_router(integration.router, prefix=API_PREFIX)  # episodes pushed by systems
+    console.mount(app)  # the staff's console under /console
 
     @app.middleware("http")
     async def refuse_nul_in_url(request: Request, call_next: Any) -> Any:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from rhi_central import audit, ops, reports_cli
 from rhi_central.db import Database, DatabaseError, open_engine
 from rhi_central.settings import ENV_DATABASE_URL, Settings, SettingsError
+from rhi_central.timeutil import utcnow
 from rhi_core.protocol import ReviewOutcome
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -283,6 +284,52 @@ def demo_seed(database_url: str | None, seed: int, n_children: int) -> None:
     )
 
 
+@demo.command("serve")
+@click.option(
+    "--data-dir",
+    default="out/central-demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo database lives (replaced on every start).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--children", "n_children", default=425, show_default=True, type=click.IntRange(1))
+def demo_serve(data_dir: Path, host: str, port: int, n_children: int) -> None:
+    """A fresh demo store with staff accounts, served with the console (synthetic data only)."""
+    import secrets
+    import shutil
+
+    import uvicorn
+
+    from rhi_central.app import create_app
+    from rhi_central.demo import DEMO_STAFF, seed_demo, seed_staff
+    from rhi_central.jobs import run_round
+    from rhi_central.service_settings import ServiceSettings
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, mode=0o700)
+    url = f"sqlite:///{data_dir / 'central.db'}"
+    password = "-".join(secrets.token_hex(2) for _ in range(4))
+    with _session(url) as session:
+        seed_demo(session, seed=2021, n_children=n_children, now=utcnow(), actor=_actor())
+        seed_staff(session, password=password, actor=_actor())
+    service = ServiceSettings.from_env()
+    app = create_app(url, data_dir=data_dir, settings=None, service=service)
+    run_round(app.state.central)  # the escalation tasks of the demo's long-missing children
+    address = f"http://{host}:{port}/console/"
+    lead = DEMO_STAFF[0][0]
+    click.echo(
+        f"\nRHI Central demo console: {address}\n"
+        f"Sign in as the Missing Lead: {lead}  password: {password}\n"
+        "Every demo account has the same password: manager@, performance@, admin@demoford.example\n"
+        "and each worker, e.g. amara.okafor@demoford.example. Synthetic data only. Ctrl+C stops it.\n",
+        err=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The central audit trail."""
@@ -299,6 +346,159 @@ def audit_verify(database_url: str | None) -> None:
             click.echo(p.message, err=True)
         raise click.ClickException(f"The audit trail is broken in {len(problems)} places.")
     click.echo("The audit trail is intact.", err=True)
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts for the console (roles: missing-lead, manager, social-worker,
+    performance, admin)."""
+
+
+@user.command("add")
+@database_option
+@click.option("--email", required=True, help="Their council e-mail address.")
+@click.option("--name", required=True, help="Full name (a worker's laptop is enrolled under it).")
+@click.option(
+    "--role",
+    required=True,
+    metavar="ROLE",
+    help="missing-lead, manager, social-worker, performance or admin.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read a first password from standard input (else: single sign-on only).",
+)
+def user_add(
+    database_url: str | None, email: str, name: str, role: str, password_stdin: bool
+) -> None:
+    """Add a staff account."""
+    from rhi_central.staff.service import add_user
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("No password came on standard input.")
+    with _session(database_url) as session:
+        row = add_user(
+            session, email=email, name=name, role=role, password=password, actor=_actor(),
+            now=utcnow(),
+        )  # fmt: skip
+        how = "a password" if password else "single sign-on only"
+        click.echo(f"Added {row.name} <{row.email}> as {row.role} ({how}).", err=True)
+
+
+@user.command("list")
+@database_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per account.")
+def user_list(database_url: str | None, as_json: bool) -> None:
+    """List staff accounts."""
+    from rhi_central.staff.service import list_users
+
+    with _session(database_url) as session:
+        rows = [
+            {
+                "email": u.email,
+                "name": u.name,
+                "role": u.role,
+                "password": u.password_hash is not None,
+                "single_sign_on": u.oidc_subject is not None,
+                "disabled": u.disabled_at is not None,
+                "last_sign_in_at": u.last_sign_in_at.isoformat() if u.last_sign_in_at else None,
+            }
+            for u in list_users(session, _actor())
+        ]
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r))
+        return
+    if not rows:
+        click.echo("No staff accounts yet: add one with `rhi-central user add`.", err=True)
+        return
+    click.echo(f"{'EMAIL':36}  {'NAME':24}  {'ROLE':14}  STATUS")
+    for r in rows:
+        status = "disabled" if r["disabled"] else "active"
+        click.echo(f"{r['email'][:36]:36}  {r['name'][:24]:24}  {r['role']:14}  {status}")
+
+
+@user.command("disable")
+@database_option
+@click.option("--email", required=True, help="The account to disable.")
+def user_disable(database_url: str | None, email: str) -> None:
+    """Disable an account: it cannot sign in, and its open sessions end."""
+    from rhi_central.staff.service import disable_user
+
+    with _session(database_url) as session:
+        row = disable_user(session, email, actor=_actor(), now=utcnow())
+        click.echo(f"{row.name} <{row.email}> is disabled.", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring records in from other systems."""
+
+
+@import_group.command("episodes")
+@database_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML: which heading holds each field, the date format, value maps.",
+)
+@click.option("--dry-run", is_flag=True, help="Check everything and change nothing.")
+def import_episodes(
+    database_url: str | None, file: Path, mapping_file: Path, dry_run: bool
+) -> None:
+    """Import missing episodes from a case-system or police CSV export.
+
+    All or nothing: any bad row (each listed by its row number) and nothing is applied.
+    Importing the same file again changes nothing. Exit 0 applied (or would apply), 1 refused.
+    """
+    from rhi_central.episodes.service import import_csv
+
+    data = _read_bytes(file)
+    try:
+        mapping_text = _read_bytes(mapping_file).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{mapping_file} is not UTF-8 text.") from None
+    with _session(database_url) as session:
+        result = import_csv(
+            session, data, mapping_text, file_name=file.name, actor=_actor(), now=utcnow(),
+            dry_run=dry_run,
+        )  # fmt: skip
+    if result.file_problem:
+        raise click.ClickException(result.file_problem)
+    plan = result.plan
+    assert plan is not None
+    if not plan.ok:
+        for p in plan.problems:
+            click.echo(f"  {p.text}", err=True)
+        raise click.ClickException(
+            f"Nothing was imported: {len(plan.problems)} problems in {plan.rows} rows "
+            "(listed above). Correct them and import the file again."
+        )
+    c = plan.counts()
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {c['rows']} rows: {c['children_created']} new children, "
+        f"{c['children_updated']} updated; {c['episodes_created']} new episodes, "
+        f"{c['episodes_updated']} updated; {c['unchanged']} already held; "
+        f"{c['allocations']} allocations.",
+        err=True,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise click.ClickException(f"There is no file {path}.") from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot read {path}: {exc.strerror}.") from None
 
 
 reports_cli.mount(main)  # `report ...` and `export ...`

@@ -164,3 +164,39 @@ def seed_demo(
     added = {"children": len(child_rows), "episodes": len(episodes), "interviews": len(interviews)}
     audit.record(session, actor=actor, action="demo.seed", detail={"seed": seed, **added})
     return added
+
+
+# Demo staff: one of each role, and an account for every demo worker (so a demo laptop enrolled
+# under a worker's name receives that worker's children). E-mail addresses use the reserved
+# .example domain; they never reach anyone.
+DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
+    ("lead@demoford.example", "Morgan Ellis", "missing-lead"),
+    ("manager@demoford.example", "Helen Carter", "manager"),
+    ("performance@demoford.example", "Ravi Patel", "performance"),
+    ("admin@demoford.example", "Sam Whitaker", "admin"),
+)
+
+
+def demo_staff() -> list[tuple[str, str, str]]:
+    workers = [
+        (f"{name.lower().replace(' ', '.')}@demoford.example", name, "social-worker")
+        for name in worker_names()
+    ]
+    return [*DEMO_STAFF, *workers]
+
+
+def seed_staff(session: Session, *, password: str, actor: str) -> int:
+    """Add the demo staff accounts that do not exist yet, all with ``password``."""
+    from rhi_central.models import StaffUser
+    from rhi_central.staff.service import add_user
+
+    existing = set(session.scalars(select(StaffUser.email)))
+    added = 0
+    for email, name, role in demo_staff():
+        if email not in existing:
+            add_user(
+                session, email=email, name=name, role=role, password=password, actor=actor,
+                now=utcnow(),
+            )  # fmt: skip
+            added += 1
+    return added

@@ -111,6 +111,7 @@ class AdminToken(Base):
 
 class Child(Base):
     __tablename__ = "children"
+    __table_args__ = (Index("ix_children_local_id", "local_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     local_id: Mapped[str] = mapped_column(String(64))
@@ -132,6 +133,12 @@ class Child(Base):
 
 class Episode(Base):
     __tablename__ = "episodes"
+    __table_args__ = (
+        # The line of sight reads open and recent episodes, never the whole table.
+        Index("ix_episodes_returned_at", "returned_at"),
+        Index("ix_episodes_started_at", "started_at"),
+        Index("ix_episodes_police_reference", "police_reference"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     child_id: Mapped[str] = mapped_column(ForeignKey("children.id"), index=True)
@@ -142,6 +149,7 @@ class Episode(Base):
     found_by: Mapped[str | None] = mapped_column(String(200))
     police_reference: Mapped[str | None] = mapped_column(String(64))
     risk_grade: Mapped[str] = mapped_column(String(32))
+    notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # council told
 
 
 class AssignmentChange(Base):
@@ -290,3 +298,134 @@ class DeviceAuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- The console: staff, sessions, episodes in, allocation, line of sight (0010-0013) ----------
+
+
+class StaffUser(Base):
+    """A member of staff who signs in to the console. ``email`` is stored lower-case; ``name``
+    is the worker identity allocation uses (``Child.assigned_worker``, ``Device.worker``)."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_staff_users_oidc_identity"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(Text)  # Argon2id; None: single sign-on only
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ConsoleSession(Base):
+    """A browser's session: signed in (``user_id``) or not yet (sign-in form, pending single
+    sign-on). The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_last_seen", "last_seen_at"),)
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    data: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class EpisodeImport(Base):
+    """One CSV file between its preview and its application (the file itself is dropped once it
+    is applied or abandoned; the summary stays)."""
+
+    __tablename__ = "episode_imports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_base64: Mapped[str | None] = mapped_column(Text)  # the file as uploaded
+    mapping_text: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # previewed | applied | refused
+    summary: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class IntegrationToken(Base):
+    """A revocable bearer token for a system that pushes episodes (case system, police feed)."""
+
+    __tablename__ = "integration_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Allocation(Base):
+    """The history of who a child was allocated to, and why it moved."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        Index("ix_allocations_child", "child_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id"))
+    worker: Mapped[str] = mapped_column(String(200))
+    previous_worker: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    allocated_by: Mapped[str] = mapped_column(String(200))
+    allocated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EscalationTask(Base):
+    """An escalation the line of sight raised (``rhi_core.domain.escalations``): open until an
+    owner records a coded decision. ``key`` makes raising it idempotent across processes."""
+
+    __tablename__ = "escalation_tasks"
+    __table_args__ = (
+        Index("ix_escalation_tasks_open", "closed_at", "due_at"),
+        Index("ix_escalation_tasks_child", "child_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id"))
+    episode_id: Mapped[str | None] = mapped_column(String(36))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())  # when the escalation arose
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    owner_role: Mapped[str] = mapped_column(String(32))
+    owner_user_id: Mapped[str | None] = mapped_column(ForeignKey("staff_users.id"))
+    decision: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class JobRun(Base):
+    """Scheduled work done once: a digest for a day, an alert for an escalation. The primary key
+    is what makes "once" hold across API processes, with the jobs' advisory lock in front."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json)

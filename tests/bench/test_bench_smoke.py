@@ -27,6 +27,8 @@ EXPECTED = {
     "central_p95_ms",
     "central_errors",
     "kpis_100k_s",
+    "console_board_ms",
+    "episodes_import_10k_s",
 }
 # Child data must never reach the output: the demo and benchmark profiles' names look like these.
 FORBIDDEN = ("Bench Child", "Test Child", "Person 1", "Typed answer", "Edited answer")

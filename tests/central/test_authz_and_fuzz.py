@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rhi_central.integration import tokens
+from rhi_central.timeutil import utcnow
 from rhi_core.canonical import content_sha256
 from rhi_core.protocol import DEVICE_REVOKED
 
@@ -47,12 +49,15 @@ def callers(kit: Kit) -> dict[str, dict[str, str]]:
     admin = kit.admin_token()
     r = kit.http.post(f"/admin/devices/{revoked.device_id}/revoke", headers=_auth(admin))
     assert r.status_code == 200, r.text
+    with kit.central.db.transaction() as s:
+        integration, _ = tokens.create(s, "Case system", actor="test", now=utcnow())
     return {
         "none": {},
         "garbage": _auth("not-a-token"),
         "revoked": revoked.headers,
         "device": own.headers,
         "admin": _auth(admin),
+        "integration": _auth(integration),
     }
 
 
@@ -75,8 +80,16 @@ def test_authorisation_matrix(app: FastAPI, kit: Kit, callers: dict[str, dict[st
             if (method, path) in PUBLIC:
                 continue
             is_admin_route = path.startswith("/admin/")
-            if who in ("none", "garbage"):
+            if path.startswith("/api/v1/integration/"):
+                # Systems that push episodes: their own token and nothing else opens it.
+                if who == "integration":
+                    assert status not in (401, 403), (method, path, who, status, r.text)
+                else:
+                    assert status == 401, (method, path, who, status)
+            elif who in ("none", "garbage"):
                 assert status == 401, (method, path, who, status)
+            elif who == "integration":
+                assert status in (401, 403), (method, path, who, status)
             elif who == "revoked":
                 if is_admin_route:
                     assert status in (401, 403), (method, path, who, status)

@@ -1,5 +1,5 @@
 """The central store installs and runs without the desktop: no Qt, no SQLCipher, no keychain, no
-PDF stack on a server that never draws a window (issue: one shared core, two installable apps).
+PDF signing stack (pyHanko) on a server that never draws a window (issue: one shared core, two installable apps).
 
 Two proofs. In `make test`: every rhi_central module imported in a fresh interpreter pulls in none
 of the desktop's packages, and the declared dependency closure of rhi-central (read from the
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,10 +25,13 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Central's own PDFs (the daily missing report, packs) are the optional rhi-central[pdf] extra:
+# the base install has no reportlab either.
 DESKTOP_ONLY = {"pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6", "sqlcipher3",
                 "keyring", "reportlab", "pyhanko", "rhi-desktop"}  # fmt: skip
 DESKTOP_MODULES = ("PySide6", "shiboken6", "sqlcipher3", "keyring", "reportlab", "pyhanko",
                    "rhi_desktop")  # fmt: skip
+PDF_EXTRA = "rhi_central.documents."  # modules of the [pdf] extra, imported only to draw a PDF
 
 
 def _name(requirement: str) -> str:
@@ -63,8 +67,8 @@ def test_importing_all_of_central_loads_nothing_of_the_desktop() -> None:
 import importlib, json, pkgutil, sys
 import rhi_central
 for m in pkgutil.walk_packages(rhi_central.__path__, "rhi_central."):
-    if not m.name.startswith("rhi_central.migrations"):  # Alembic scripts, run by Alembic
-        importlib.import_module(m.name)
+    if not m.name.startswith(("rhi_central.migrations", {PDF_EXTRA!r})):
+        importlib.import_module(m.name)  # (migrations are Alembic's scripts, run by Alembic)
 from rhi_central.app import create_app
 print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in {DESKTOP_MODULES!r})))
 """
@@ -83,11 +87,19 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_a_fresh_venv_with_only_core_and_central_serves(tmp_path: Path) -> None:
+    # Built from a copy, so pip's in-tree build leaves nothing in the checkout.
+    sources = tmp_path / "src"
+    for package in ("core", "central"):
+        shutil.copytree(
+            ROOT / package,
+            sources / package,
+            ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+        )
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     bin_dir = env_dir / "bin"
     install = subprocess.run(
-        [str(bin_dir / "pip"), "install", "--quiet", str(ROOT / "core"), str(ROOT / "central")],
+        [str(bin_dir / "pip"), "install", "--quiet", str(sources / "core"), str(sources / "central")],
         capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert install.returncode == 0, install.stderr[-2000:]
@@ -98,6 +110,11 @@ def test_a_fresh_venv_with_only_core_and_central_serves(tmp_path: Path) -> None:
     installed = {p["name"].lower() for p in json.loads(listed.stdout)}
     assert {"rhi-core", "rhi-central"} <= installed
     assert not installed & DESKTOP_ONLY, sorted(installed & DESKTOP_ONLY)
+    probe = "from rhi_central.documents import pdf_available; print(pdf_available())"
+    said = subprocess.run(
+        [str(bin_dir / "python"), "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert said.stdout.strip() == "False", said.stderr  # PDF links then say which extra
 
     port = _free_port()
     env = {**os.environ, "RHI_CENTRAL_DATABASE_URL": f"sqlite:///{tmp_path / 'central.db'}"}

@@ -16,7 +16,10 @@ class _Coded(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS.get(self, self.value.replace("_", " ").capitalize())
+        # Keyed by (list, code): members of different lists with the same code ("other") are
+        # equal as strings, so a plain dict lookup would give one list's label to another.
+        found = _LABELS_BY_LIST.get((type(self), self.value))
+        return found if found is not None else self.value.replace("_", " ").capitalize()
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -170,56 +173,82 @@ class SafetyPlanItemKind(_Coded):
     HELPLINE = "helpline"
 
 
-_LABELS: dict[StrEnum, str] = {
-    EpisodeCategory.MISSING: "Missing",
-    EpisodeCategory.AWAY: "Away without authorisation",
-    RiskGrade.NO_APPARENT_RISK: "No apparent risk",
-    Sex.NOT_KNOWN: "Not known",
-    RhiStatus.NOT_OFFERED: "Not offered",
-    RhiStatus.RETURNED: "Returned by reviewer",
-    InterviewState.HAS_ISSUES: "Has issues",
-    OfferMethod.IN_PERSON: "In person",
-    OfferOutcome.NO_CONTACT: "No contact",
-    DeclinedBy.PARENT_CARER: "Parent or carer",
-    DeclineReason.DOES_NOT_WANT_TO_TALK: "Does not want to talk about it",
-    DeclineReason.ALREADY_SPOKE_TO_POLICE: "Already spoke to the police",
-    DeclineReason.PREFERS_OWN_WORKER: "Prefers to talk to own worker or carer",
-    DeclineReason.NOT_MISSING_IN_OWN_VIEW: "Does not see it as going missing",
-    DeclineReason.FAMILY_REFUSED: "Family refused on the child's behalf",
-    DeclineReason.MISSING_AGAIN: "Missing again before the interview",
-    DeclineReason.MOVED_AWAY: "Moved away or placement ended",
-    LateReason.CHILD_UNAVAILABLE: "Child not available",
-    LateReason.CHILD_CHOSE_LATER: "Child chose a later time",
-    LateReason.MISSING_AGAIN: "Child missing again",
-    LateReason.NOTIFICATION_LATE: "Notification of return came late",
-    LateReason.WORKER_UNAVAILABLE: "No worker available",
-    LateReason.OUT_OF_AREA: "Child placed out of area",
-    LateReason.INTERPRETER_NEEDED: "Waiting for an interpreter",
-    ReferralKind.MACE: "MACE / Complex Adolescent Panel",
-    ReferralKind.NRM: "National Referral Mechanism (NRM)",
-    ReferralKind.CAMHS: "CAMHS",
-    ReferralKind.FOLLOW_UP_1_1: "Follow-up 1:1 work",
-    ReferralKind.POLICE_INFORMATION: "Information shared with police",
-    RiskFlag.CSE: "Child sexual exploitation (CSE)",
-    RiskFlag.CCE: "Child criminal exploitation (CCE) / county lines",
-    RiskFlag.TRAFFICKING: "Trafficking or modern slavery",
-    RiskFlag.FORCED_MARRIAGE: "Forced marriage",
-    RiskFlag.FGM: "Female genital mutilation (FGM)",
-    RiskFlag.RADICALISATION: "Radicalisation (Prevent)",
-    RiskFlag.CHILD_PROTECTION: "Abuse or neglect at home (child protection)",
-    RiskFlag.ADULTS_GROOMING: "Adults giving money, gifts, drugs or somewhere to stay",
-    RiskFlag.HARM: "Harm, threats or injury",
-    RiskFlag.REPEAT_MISSING: "Going missing repeatedly",
-    RiskFlag.SLEEPING_ROUGH: "Slept rough",
-    SessionPresent.SOCIAL_WORKER: "Social worker (joint session)",
-    SessionPresent.INTERPRETER: "Interpreter",
-    SessionPresent.CARER: "Parent or carer",
-    SessionPresent.OTHER: "Someone else",
-    SignatureRole.WORKER: "RHI worker",
-    SignatureRole.YOUNG_PERSON: "Young person",
-    SignatureRole.CARER: "Parent or carer",
-    SafetyPlanItemKind.TRUSTED_ADULT: "Trusted adult",
-    SafetyPlanItemKind.SAFE_PLACE: "Safe place",
-    SafetyPlanItemKind.WARNING_SIGN: "Warning sign or trigger",
-    SafetyPlanItemKind.ACTION: "Agreed action",
-}
+class EscalationKind(_Coded):
+    """Escalations the line of sight raises as tasks (the daily missing report's flags and the
+    repeat-missing prompt); each is closed only with an EscalationDecision."""
+
+    MISSING_72H = "missing_72h"  # missing 72 hours or longer: consider a strategy meeting
+    MISSING_5_DAYS = "missing_5_days"  # beyond 5 days: update the Head of Service and Director
+    REPEAT_3_IN_30 = "repeat_3_in_30"  # 3+ episodes in 30 days: consider a strategy meeting
+
+
+class EscalationDecision(_Coded):
+    """How an escalation task was closed (the coded decision recorded in the audit trail)."""
+
+    STRATEGY_MEETING_CONVENED = "strategy_meeting_convened"  # with the meeting's date
+    STRATEGY_MEETING_NOT_NEEDED = "strategy_meeting_not_needed"  # with the reason
+    HEAD_OF_SERVICE_UPDATED = "head_of_service_updated"  # with the date of the update
+
+
+# (member, label) pairs, not a dict: members of different lists with the same code are equal
+# as strings and would overwrite each other's labels.
+_LABELS: tuple[tuple[StrEnum, str], ...] = (
+    (EpisodeCategory.MISSING, "Missing"),
+    (EpisodeCategory.AWAY, "Away without authorisation"),
+    (RiskGrade.NO_APPARENT_RISK, "No apparent risk"),
+    (Sex.NOT_KNOWN, "Not known"),
+    (RhiStatus.NOT_OFFERED, "Not offered"),
+    (RhiStatus.RETURNED, "Returned by reviewer"),
+    (InterviewState.HAS_ISSUES, "Has issues"),
+    (OfferMethod.IN_PERSON, "In person"),
+    (OfferOutcome.NO_CONTACT, "No contact"),
+    (DeclinedBy.PARENT_CARER, "Parent or carer"),
+    (DeclineReason.DOES_NOT_WANT_TO_TALK, "Does not want to talk about it"),
+    (DeclineReason.ALREADY_SPOKE_TO_POLICE, "Already spoke to the police"),
+    (DeclineReason.PREFERS_OWN_WORKER, "Prefers to talk to own worker or carer"),
+    (DeclineReason.NOT_MISSING_IN_OWN_VIEW, "Does not see it as going missing"),
+    (DeclineReason.FAMILY_REFUSED, "Family refused on the child's behalf"),
+    (DeclineReason.MISSING_AGAIN, "Missing again before the interview"),
+    (DeclineReason.MOVED_AWAY, "Moved away or placement ended"),
+    (LateReason.CHILD_UNAVAILABLE, "Child not available"),
+    (LateReason.CHILD_CHOSE_LATER, "Child chose a later time"),
+    (LateReason.MISSING_AGAIN, "Child missing again"),
+    (LateReason.NOTIFICATION_LATE, "Notification of return came late"),
+    (LateReason.WORKER_UNAVAILABLE, "No worker available"),
+    (LateReason.OUT_OF_AREA, "Child placed out of area"),
+    (LateReason.INTERPRETER_NEEDED, "Waiting for an interpreter"),
+    (ReferralKind.MACE, "MACE / Complex Adolescent Panel"),
+    (ReferralKind.NRM, "National Referral Mechanism (NRM)"),
+    (ReferralKind.CAMHS, "CAMHS"),
+    (ReferralKind.FOLLOW_UP_1_1, "Follow-up 1:1 work"),
+    (ReferralKind.POLICE_INFORMATION, "Information shared with police"),
+    (RiskFlag.CSE, "Child sexual exploitation (CSE)"),
+    (RiskFlag.CCE, "Child criminal exploitation (CCE) / county lines"),
+    (RiskFlag.TRAFFICKING, "Trafficking or modern slavery"),
+    (RiskFlag.FORCED_MARRIAGE, "Forced marriage"),
+    (RiskFlag.FGM, "Female genital mutilation (FGM)"),
+    (RiskFlag.RADICALISATION, "Radicalisation (Prevent)"),
+    (RiskFlag.CHILD_PROTECTION, "Abuse or neglect at home (child protection)"),
+    (RiskFlag.ADULTS_GROOMING, "Adults giving money, gifts, drugs or somewhere to stay"),
+    (RiskFlag.HARM, "Harm, threats or injury"),
+    (RiskFlag.REPEAT_MISSING, "Going missing repeatedly"),
+    (RiskFlag.SLEEPING_ROUGH, "Slept rough"),
+    (SessionPresent.SOCIAL_WORKER, "Social worker (joint session)"),
+    (SessionPresent.INTERPRETER, "Interpreter"),
+    (SessionPresent.CARER, "Parent or carer"),
+    (SessionPresent.OTHER, "Someone else"),
+    (SignatureRole.WORKER, "RHI worker"),
+    (SignatureRole.YOUNG_PERSON, "Young person"),
+    (SignatureRole.CARER, "Parent or carer"),
+    (SafetyPlanItemKind.TRUSTED_ADULT, "Trusted adult"),
+    (SafetyPlanItemKind.SAFE_PLACE, "Safe place"),
+    (SafetyPlanItemKind.WARNING_SIGN, "Warning sign or trigger"),
+    (SafetyPlanItemKind.ACTION, "Agreed action"),
+    (EscalationKind.MISSING_72H, "Missing 72 hours or longer"),
+    (EscalationKind.MISSING_5_DAYS, "Missing more than 5 days"),
+    (EscalationKind.REPEAT_3_IN_30, "3 or more episodes in 30 days"),
+    (EscalationDecision.STRATEGY_MEETING_CONVENED, "Strategy meeting convened"),
+    (EscalationDecision.STRATEGY_MEETING_NOT_NEEDED, "Strategy meeting not needed"),
+    (EscalationDecision.HEAD_OF_SERVICE_UPDATED, "Head of Service and Director updated"),
+)
+_LABELS_BY_LIST: dict[tuple[type, str], str] = {(type(k), k.value): v for k, v in _LABELS}

@@ -30,8 +30,13 @@ def validate_episode(
     others: Iterable[EpisodeSpan],
     now: datetime,
     episode_id: str | None = None,
+    notified_at: datetime | None = None,
 ) -> list[EpisodeProblem]:
-    """Every problem with one episode, as messages for the fields they belong to."""
+    """Every problem with one episode, as messages for the fields they belong to.
+
+    ``notified_at`` (when the council was told, recorded centrally) cannot come before the child
+    went missing, nor lie in the future.
+    """
     problems: list[EpisodeProblem] = []
     if started_at is None:
         return [EpisodeProblem("started_at", "Enter when the child went missing.")]
@@ -48,6 +53,17 @@ def validate_episode(
             )
         if returned_at > now + timedelta(minutes=5):
             problems.append(EpisodeProblem("returned_at", "The return cannot be in the future."))
+    if notified_at is not None:
+        if notified_at < started_at:
+            problems.append(
+                EpisodeProblem(
+                    "notified_at", "The council cannot be notified before the episode started."
+                )
+            )
+        if notified_at > now + timedelta(minutes=5):
+            problems.append(
+                EpisodeProblem("notified_at", "The notification cannot be in the future.")
+            )
     end = returned_at or _end_of_time(started_at)
     for other in others:
         if other.id == episode_id:

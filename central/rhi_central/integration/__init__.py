@@ -1,0 +1,1 @@
+"""Systems that push episodes (a case system, a police feed): their revocable tokens."""

@@ -1,0 +1,1 @@
+"""Line of sight: the live board, escalation tasks, the daily missing report."""
