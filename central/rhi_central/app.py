@@ -1,34 +1,44 @@
 """FastAPI app factory for rhi-central.
 
-``create_app()`` opens the database and brings its schema to head before serving, so a fresh
-PostgreSQL database or a missing SQLite file is ready by the first request. OpenAPI is served at
-/openapi.json and the interactive docs at /docs.
+``create_app()`` opens the database, brings its schema to head and publishes the questionnaire
+versions this release ships before serving, so a fresh PostgreSQL database or a missing SQLite
+file is ready by the first request. OpenAPI is served at /openapi.json, the docs at /docs.
+
+In front of every route sits the gate (``rhi_central.gate``: token, body size, security
+headers) and behind them one error shape (``rhi_central.errors``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from rhi_central import __version__
+from rhi_central import __version__, errors, ops
 from rhi_central.audit import Sealer
 from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
-from rhi_central.routes import admin, device_audit, enrol, interviews, pull
+from rhi_central.gate import Gate
+from rhi_central.routes import admin, crl, device_audit, enrol, interviews, pull
 from rhi_central.settings import Settings
 from rhi_core.protocol import API_PREFIX
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Central store for RHI Desktop: laptops enrol with a one-time code, push completed Return Home
 Interviews, and pull forms, assignments and review feedback. Device endpoints take a device
-token; /admin endpoints take an administrator token. Every call is audited.
+token; /admin endpoints take an administrator token; both are checked before a request's body
+is read. Every call is audited. Every error is `{"detail": "one sentence"}`.
 """
+
+# How `rhi-central serve` (and the tests) run uvicorn. Proxy headers are never taken from
+# uvicorn: the app decides whom to believe (`RHI_CENTRAL_TRUSTED_PROXIES`), see ratelimit.py.
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
 
 
 def create_app(
@@ -47,6 +57,10 @@ def create_app(
         retention_days=retention_days,
     )
     db = Database(open_engine(settings.database_url))
+    with db.transaction() as session:
+        shipped = ops.publish_builtin_forms(session)
+    if shipped:
+        log.info("published the shipped questionnaires %s", ", ".join(shipped))
     central = Central(settings=settings, db=db)
 
     @asynccontextmanager
@@ -69,16 +83,11 @@ def create_app(
     app.include_router(enrol.router, prefix=API_PREFIX)
     app.include_router(interviews.router, prefix=API_PREFIX)
     app.include_router(pull.router, prefix=API_PREFIX)
+    app.include_router(crl.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix="/admin")
     app.include_router(device_audit.router)  # /api/v1/audit/events and /admin/devices/{id}/audit
-
-    @app.middleware("http")
-    async def refuse_nul_in_url(request: Request, call_next: Any) -> Any:
-        # A NUL in a path or query (e.g. /admin/devices/%00/revoke) would reach PostgreSQL,
-        # which cannot store it: refuse it up front as a plain 400.
-        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
-            return JSONResponse({"detail": "the address may not contain a NUL character"}, 400)
-        return await call_next(request)
+    app.add_middleware(Gate)
+    errors.install(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

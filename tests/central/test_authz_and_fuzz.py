@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rhi_core.canonical import content_sha256
 from rhi_core.protocol import DEVICE_REVOKED
 
-PUBLIC = {("get", "/healthz"), ("post", "/api/v1/enrol")}
+PUBLIC = {("get", "/healthz"), ("post", "/api/v1/enrol"), ("get", "/api/v1/crl")}
 SAMPLE_PATH_VALUES = {
     "device_id": str(uuid.uuid4()),
     "interview_id": str(uuid.uuid4()),

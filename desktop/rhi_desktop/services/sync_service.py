@@ -10,7 +10,6 @@ wipes the profile and raises ProfileWiped with the sentence to show.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from rhi_desktop.security import audit
 from rhi_desktop.services.children import ValidationFailed
 from rhi_desktop.services.profiles import Profile, default_secret_store
 from rhi_desktop.services.signing_identity import get_or_create_identity
+from rhi_desktop.services.sync_children import push_records
 from rhi_desktop.store.errors import StoreError
 from rhi_desktop.store.models import AuditEvent, OutboxItem
 from rhi_desktop.sync import outbox, pull, purge, state
@@ -253,12 +253,12 @@ def _prepare(
     when: datetime,
     include_pdf: bool,
     summary: SyncSummary,
-) -> tuple[list[tuple[str, BatchItem]], dict[str, str]]:
+) -> tuple[list[tuple[str, tuple[BatchItem, bytes | None]]], dict[str, str]]:
     """Batch items for outbox rows (id, interview, revision); and rows that cannot be built.
 
     A row sealed at completion is sent as sealed (no rebuild, the same bytes on every retry);
     an unsealed one is sealed now, once."""
-    ready: list[tuple[str, BatchItem]] = []
+    ready: list[tuple[str, tuple[BatchItem, bytes | None]]] = []
     broken: dict[str, str] = {}
     unsealed = []
     with profile.sessions() as s:
@@ -279,14 +279,18 @@ def _prepare(
     return ready, broken
 
 
-def _sealed_item(item: OutboxItem, include_pdf: bool) -> BatchItem:
-    pdf = base64.b64encode(item.pdf).decode("ascii") if include_pdf and item.pdf else None
-    return BatchItem(
-        interview_id=item.entity_id,
-        revision=item.revision,
-        content_sha256=item.content_sha256 or "",
-        payload=item.payload or {},
-        pdf_base64=pdf,
+def _sealed_item(item: OutboxItem, include_pdf: bool) -> tuple[BatchItem, bytes | None]:
+    """The item, and its PDF to send as a raw multipart part (named by ``pdf_part``)."""
+    pdf = item.pdf if include_pdf and item.pdf else None
+    return (
+        BatchItem(
+            interview_id=item.entity_id,
+            revision=item.revision,
+            content_sha256=item.content_sha256 or "",
+            payload=item.payload or {},
+            pdf_part=f"pdf-{item.id}" if pdf is not None else None,
+        ),
+        pdf,
     )
 
 
@@ -392,8 +396,20 @@ def _push(
     for start in range(0, len(due), outbox.BATCH_SIZE):
         rows = due[start : start + outbox.BATCH_SIZE]
         ready, broken = _prepare(profile, rows, when, include_pdf, summary)
+        pdfs = {sent.pdf_part: pdf for _, (sent, pdf) in ready if sent.pdf_part and pdf}
+        with profile.sessions() as s:
+            children, episodes = push_records(s, [sent.interview_id for _, (sent, _) in ready])
         try:
-            response = client.push([item for _, item in ready]) if ready else None
+            response = (
+                client.push(
+                    [sent for _, (sent, _) in ready],
+                    pdfs=pdfs,
+                    children=children,
+                    episodes=episodes,
+                )
+                if ready
+                else None
+            )
         except (Unreachable, ServerBusy, ProtocolProblem) as exc:
             with profile.transaction() as s:
                 outbox.postpone(_rows(s, [r for r, _ in ready]), str(exc), when)
@@ -408,7 +424,7 @@ def _push(
             results = response.results if response is not None else []
             if len(results) != len(ready):
                 raise ProtocolProblem("The central store answered a batch with the wrong count.")
-            for (row_id, sent), result in zip(ready, results, strict=True):
+            for (row_id, (sent, _)), result in zip(ready, results, strict=True):
                 item = s.get_one(OutboxItem, row_id)
                 if (result.interview_id, result.revision) != (sent.interview_id, sent.revision):
                     raise ProtocolProblem("The central store answered a batch out of order.")
