@@ -153,8 +153,16 @@ def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Itera
         log.close()
 
 
-def enrol_codes(database_url: str, n: int, data_dir: Path, form_text: str | None = None) -> list:
-    """Publish `form_text` (default: the built-in questionnaire) and make `n` enrol codes."""
+def enrol_codes(
+    database_url: str,
+    n: int,
+    data_dir: Path,
+    form_text: str | None = None,
+    workers: list[str] | None = None,
+) -> list:
+    """Publish `form_text` (default: the built-in questionnaire) and make `n` enrol codes (for
+    `workers`, default "Bench Worker 0..n-1"): central takes interviews only from the worker a
+    laptop is enrolled for."""
     from rhi_central import ops
     from rhi_central.db import Database, open_engine
     from rhi_core.forms.bundled import builtin_path
@@ -165,6 +173,7 @@ def enrol_codes(database_url: str, n: int, data_dir: Path, form_text: str | None
     try:
         with db.transaction() as s:
             ops.publish_form(s, text, "bench")
-            return [ops.create_enrol_code(s, f"{WORKER} {i}", "bench")[0] for i in range(n)]
+            names = workers or [f"{WORKER} {i}" for i in range(n)]
+            return [ops.create_enrol_code(s, name, "bench")[0] for name in names[:n]]
     finally:
         db.dispose()

@@ -4,7 +4,7 @@ a free loopback port. (Folds in the former tests/central/perf_sync.py and
 tests/unit/sync/perf_sync_desktop.py.)
 
 sync_1000_s: a fresh encrypted laptop profile, enrolled; one interview completed through the real
-services (``tests/unit/sync/harness.completed_interview``: built-in questionnaire, every answer,
+services (``tests/integration/harness.completed_interview``: built-in questionnaire, every answer,
 offer, session, signature) and its rows cloned to 1,000 (fresh ids; making each through the
 services is not what is measured). Sealing happens at completion in the app
 (``seal_completed``), so it is done before the clock starts: a sample of the rows is sealed with
@@ -159,6 +159,7 @@ def _sync_1000(pgs: Any, tmp: Path, n: int, pdf_sample: int, unsealed: int) -> d
     from sqlalchemy import select, update
 
     _support.tests_on_path()
+    from integration.harness import WORKER as HARNESS_WORKER
     from integration.harness import completed_interview
 
     from rhi_desktop.services import sync_service
@@ -166,11 +167,11 @@ def _sync_1000(pgs: Any, tmp: Path, n: int, pdf_sample: int, unsealed: int) -> d
     from rhi_desktop.sync import outbox
 
     url = pgs.new_database()
-    code = _support.enrol_codes(url, 1, tmp)[0]
+    code = _support.enrol_codes(url, 1, tmp, workers=[HARNESS_WORKER])[0]
     now = datetime.now(UTC)
     with (
         _support.central_server(url, tmp) as base,
-        _support.fresh_profile(_support.WORKER + " 0") as profile,
+        _support.fresh_profile(HARNESS_WORKER) as profile,
     ):
         sync_service.enrol(profile, base, code)
         template = completed_interview(profile, 0, now)
