@@ -28,6 +28,7 @@ from urllib.parse import unquote
 
 import anyio.to_thread
 from sqlalchemy import select
+from starlette.exceptions import HTTPException
 
 from rhi_central import audit
 from rhi_central.db import Database
@@ -140,8 +141,12 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from ``receive`` when a body passes its limit. An HTTPException, so FastAPI's body
+    reading lets it through and it is answered as a 413 with our sentence."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large(limit))
 
 
 async def _respond(
@@ -228,7 +233,7 @@ class Gate:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise _TooLarge(limit)
             return message
 
         try:
