@@ -38,7 +38,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from sqlalchemy import Integer, LargeBinary, String, cast, insert, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    String,
+    cast,
+    column,
+    insert,
+    literal,
+    select,
+    union_all,
+    values,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -436,14 +448,16 @@ def _register_children(session: Session, device: Principal, push: Push) -> tuple
         ]
         cols = list(rows[0])
         types = {"started_at": UtcDateTime(), "returned_at": UtcDateTime()}
-        v = _rows_table(
+        v = _Rows(
             session,
             "new_episodes",
             [(c, types.get(c, String())) for c in cols],
             [tuple(r[c] for c in cols) for r in rows],
         )
         # Only episodes of children that are this worker's (central's owner rule).
-        chosen = select(*[v.c[c] for c in cols]).where(ownership.owns_child(worker, v.c.child_id))
+        chosen = select(*[v.cols[c] for c in cols]).where(
+            ownership.owns_child(worker, v.cols["child_id"])
+        )
         result = session.execute(
             insert_(Episode)
             .from_select(cols, chosen)
@@ -471,22 +485,31 @@ _COLUMNS = (
 )
 
 
-def _rows_table(session: Session, name: str, columns: Any, rows: list[tuple[Any, ...]]) -> Any:
-    """Rows of bound values as a table for ``INSERT ... SELECT`` (a CTE of ``SELECT ...
-    UNION ALL``: VALUES with column names is not portable to SQLite). PostgreSQL gets each
-    value cast to its column's type (an untyped NULL in a UNION would be text); SQLite must not
-    (CAST AS DATETIME would turn a timestamp into a number)."""
-    typed = session.get_bind().dialect.name == "postgresql"
+class _Rows:
+    """Rows of values as a table for ``INSERT ... SELECT`` (so the ownership rule can filter
+    them inside the statement). ``cols[name]`` is each column, typed for the target table.
 
-    def value(v: Any, type_: Any) -> Any:
-        bound = literal(v, type_)
-        return cast(bound, type_) if typed else bound
+    PostgreSQL: ``(VALUES ...) AS name(columns)``, each value a bound parameter (a PDF goes
+    as binary bytea, never escaped as text), cast to its column's type in the SELECT (so an
+    all-NULL column is not taken for text); SQLAlchemy caches the statement per batch size.
+    SQLite accepts no column names on VALUES: a CTE of ``SELECT ... UNION ALL``."""
 
-    selects = [
-        select(*[value(v, t).label(col) for (col, t), v in zip(columns, row, strict=True)])
-        for row in rows
-    ]
-    return (selects[0] if len(selects) == 1 else union_all(*selects)).cte(name)
+    def __init__(
+        self, session: Session, name: str, columns: Any, rows: list[tuple[Any, ...]]
+    ) -> None:
+        self.cols: dict[str, Any] = {}
+        if session.get_bind().dialect.name == "postgresql":
+            table = values(*[column(col, t) for col, t in columns], name=name).data(rows)
+            for col, t in columns:
+                self.cols[col] = cast(table.c[col], JSONB if t is Json else t)
+            return
+        selects = [
+            select(*[literal(v, t).label(col) for (col, t), v in zip(columns, row, strict=True)])
+            for row in rows
+        ]
+        table = (selects[0] if len(selects) == 1 else union_all(*selects)).cte(name)
+        for col, _t in columns:
+            self.cols[col] = table.c[col]
 
 
 def _insert_allowed(
@@ -495,7 +518,7 @@ def _insert_allowed(
     """One statement: insert every candidate the ownership rule allows and central does not
     hold yet; returns the keys stored."""
     worker = device.worker or ""
-    v = _rows_table(
+    v = _Rows(
         session,
         "incoming",
         _COLUMNS,
@@ -519,8 +542,8 @@ def _insert_allowed(
         ],
     )
     names = [name for name, _ in _COLUMNS]
-    chosen = select(*[v.c[n] for n in names]).where(
-        ownership.may_record(worker, v.c.child_id, v.c.interview_id)
+    chosen = select(*[v.cols[n] for n in names]).where(
+        ownership.may_record(worker, v.cols["child_id"], v.cols["interview_id"])
     )
     stmt = (
         _dialect_insert(session)(Interview)
