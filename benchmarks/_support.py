@@ -116,8 +116,9 @@ def raw_dsn(url: str) -> str:
 
 
 @contextlib.contextmanager
-def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Iterator[str]:
-    """``rhi-central serve`` on a free loopback port in its own process; yields its base URL."""
+def central_server(database_url: str, data_dir: Path, workers: int | None = 1) -> Iterator[str]:
+    """``rhi-central serve`` on a free loopback port in its own process; yields its base URL.
+    ``workers=None``: serve's default (one process per core on PostgreSQL)."""
     import httpx
 
     port = free_port()
@@ -125,7 +126,8 @@ def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Itera
     log = open(data_dir / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "rhi_central.cli", "serve", "--port", str(port),
-         "--workers", str(workers), "--database-url", database_url],
+         *(["--workers", str(workers)] if workers is not None else []),
+         "--database-url", database_url],
         stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=fixtures.REPO,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -14,7 +14,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -24,10 +23,12 @@ from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
 from rhi_central.gate import Gate
 from rhi_central.routes import admin, crl, device_audit, enrol, interviews, pull
+from rhi_central.serving import UVICORN_OPTIONS
 from rhi_central.settings import Settings
 from rhi_core.protocol import API_PREFIX
 
 log = logging.getLogger(__name__)
+__all__ = ["UVICORN_OPTIONS", "create_app"]
 
 DESCRIPTION = """\
 Central store for RHI Desktop: laptops enrol with a one-time code, push completed Return Home
@@ -35,10 +36,6 @@ Interviews, and pull forms, assignments and review feedback. Device endpoints ta
 token; /admin endpoints take an administrator token; both are checked before a request's body
 is read. Every call is audited. Every error is `{"detail": "one sentence"}`.
 """
-
-# How `rhi-central serve` (and the tests) run uvicorn. Proxy headers are never taken from
-# uvicorn: the app decides whom to believe (`RHI_CENTRAL_TRUSTED_PROXIES`), see ratelimit.py.
-UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
 
 
 def create_app(
