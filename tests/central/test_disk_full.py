@@ -8,6 +8,7 @@ WAL stays on the big disk, as a full data volume would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pg
 import pytest
 from central.kit import COUNCIL, Kit, LiveServer, assign
 from pg import PostgresServer
@@ -50,10 +52,19 @@ def tiny_fs() -> Iterator[Path]:
         shutil.rmtree(outer, ignore_errors=True)
 
 
-def _database(kind: str, tiny: Path, request: pytest.FixtureRequest) -> str:
+@contextlib.contextmanager
+def _database(kind: str, tiny: Path) -> Iterator[str]:
     if kind == "sqlite":
-        return f"sqlite:///{tiny / 'central.db'}"
-    server: PostgresServer = request.getfixturevalue("postgresql_server")
+        yield f"sqlite:///{tiny / 'central.db'}"
+        return
+    if not pg.available():
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")
+    # A server of its own: it must stop before its tablespace's volume goes away.
+    with pg.running_server() as server:
+        yield _tablespace_database(server, tiny)
+
+
+def _tablespace_database(server: PostgresServer, tiny: Path) -> str:
     url = server.new_database()
     space = tiny / "pgspace"
     space.mkdir()
@@ -71,9 +82,13 @@ def _database(kind: str, tiny: Path, request: pytest.FixtureRequest) -> str:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_disk_fills_during_a_sync_and_nothing_is_lost(
-    kind: str, tiny_fs: Path, tmp_path: Path, request: pytest.FixtureRequest
+    kind: str, tiny_fs: Path, tmp_path: Path
 ) -> None:
-    url = _database(kind, tiny_fs, request)
+    with _database(kind, tiny_fs) as url:
+        _fill_and_recover(kind, url, tiny_fs, tmp_path)
+
+
+def _fill_and_recover(kind: str, url: str, tiny_fs: Path, tmp_path: Path) -> None:
     app = create_app(url, data_dir=tmp_path / "data", council_name=COUNCIL)
     try:
         with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=60) as http:
