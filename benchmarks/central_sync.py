@@ -123,7 +123,7 @@ def _seal_rows(profile: Any, interview_ids: list[str], include_pdf: bool) -> lis
     """Seal the outbox rows of these interviews one by one (as completion does); ms each."""
     from sqlalchemy import select
 
-    from rhi_desktop.services import sync_service
+    from rhi_desktop.services.sealing import seal_rows
     from rhi_desktop.store.models import OutboxItem
 
     with profile.sessions() as s:
@@ -138,7 +138,7 @@ def _seal_rows(profile: Any, interview_ids: list[str], include_pdf: bool) -> lis
     now = datetime.now(UTC)
     for row in rows:
         t0 = time.perf_counter()
-        sync_service._seal(profile, [tuple(row)], now, include_pdf)
+        seal_rows(profile, [tuple(row)], now, include_pdf)
         out.append((time.perf_counter() - t0) * 1000)
     return out
 

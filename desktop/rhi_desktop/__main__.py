@@ -85,6 +85,7 @@ def profile_create(profile_dir: Path | None, worker: str) -> None:
 def profile_change_passphrase(profile_dir: Path | None) -> None:
     """Re-wrap the data key under a new passphrase (RHI_NEW_PASSPHRASE or a prompt)."""
     from rhi_desktop.security import keys
+    from rhi_desktop.security.throttle import UnlockThrottle
     from rhi_desktop.services.profiles import ProfilePaths, default_secret_store, read_info
 
     root = profile_dir or default_profile_dir()
@@ -92,7 +93,10 @@ def profile_change_passphrase(profile_dir: Path | None) -> None:
     old = read_passphrase("Current passphrase")
     new = os.environ.get("RHI_NEW_PASSPHRASE") or read_passphrase("New passphrase")
     store = None if info.demo else default_secret_store()
-    keys.change_passphrase(ProfilePaths(root).key_file, old, new, secret_store=store)
+    # A wrong current passphrase is a guess like any other: it counts and waits the same.
+    keys.change_passphrase(
+        ProfilePaths(root).key_file, old, new, secret_store=store, throttle=UnlockThrottle(root)
+    )
     click.echo("Passphrase changed.")
 
 

@@ -65,15 +65,24 @@ def backup_create(profile_dir: Path | None) -> None:
 @profile_option
 @friendly
 def backup_list(profile_dir: Path | None) -> None:
-    """List backups, newest first (no passphrase needed: they stay encrypted)."""
-    from rhi_desktop.services.backups import list_backups
+    """List the backups that can be restored, newest first (each is opened with the profile's
+    key and fully checked; damaged, empty or unfinished files are not offered)."""
+    from rhi_desktop.services.backups import list_backups, unlock_key
 
-    items = list_backups(profile_dir or default_profile_dir())
-    for b in items:
+    root = profile_dir or default_profile_dir()
+    listing = list_backups(root, unlock_key(root, read_passphrase()))
+    for b in listing.usable:
         click.echo(
             f"{b.taken_at:%Y-%m-%d %H:%M} UTC  {b.reason:<24} {b.size:>10,} bytes  {b.path.name}"
         )
-    click.echo(f"{len(items)} backups", err=True)
+    click.echo(f"{len(listing.usable)} backups", err=True)
+    if listing.unusable:
+        names = ", ".join(p.name for p in listing.unusable)
+        click.echo(
+            f"{len(listing.unusable)} other files in the backups folder are not usable "
+            f"backups (damaged, empty or not this profile's) and are not offered: {names}",
+            err=True,
+        )
 
 
 @backup.command("restore")

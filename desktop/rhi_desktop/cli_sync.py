@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -33,21 +34,42 @@ def enrol(profile_dir: Path | None, server_url: str, code: str, device_name: str
     )
 
 
+# Some interview was refused, is in conflict or was put off by central (each is named).
+EXIT_NEEDS_ATTENTION = 3
+
+
 @click.command()
 @profile_option
+@click.option(
+    "--retry",
+    is_flag=True,
+    help="Send refused and conflicting interviews again (after their cause is put right).",
+)
 @friendly
-def sync(profile_dir: Path | None) -> None:
-    """One sync pass: send completed interviews, then fetch forms, assignments and feedback."""
+def sync(profile_dir: Path | None, retry: bool) -> None:
+    """One sync pass: send completed interviews, then fetch forms, assignments and feedback.
+
+    Exit code 0: central holds every completed interview; 3: some interview was refused, is in
+    conflict or was put off by central (each is named, with what to do); 1: no sync happened.
+    """
     from rhi_desktop.services.profiles import open_profile
-    from rhi_desktop.services.sync_service import sync_once
+    from rhi_desktop.services.sync_issues import retry_command
+    from rhi_desktop.services.sync_service import retry_refused, sync_once
 
     profile = open_profile(profile_dir or default_profile_dir(), read_passphrase())
     try:
+        if retry:
+            queued = retry_refused(profile)
+            click.echo(f"{queued} refused or conflicting interviews queued again")
         summary = sync_once(profile)
     finally:
         profile.close()  # idempotent: a wipe has already closed it
     for line in summary.lines():
         click.echo(line)
+    for line in summary.issue_lines(retry_command(str(profile_dir) if profile_dir else None)):
+        click.echo(line)
+    if summary.needs_attention:
+        sys.exit(EXIT_NEEDS_ATTENTION)
 
 
 def mount(group: click.Group) -> None:

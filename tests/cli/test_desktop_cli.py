@@ -146,3 +146,37 @@ def test_profile_create_and_change_passphrase(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert not (root / "profile.key").exists()
+
+
+def test_change_passphrase_counts_wrong_passphrases_like_unlock(tmp_path: Path) -> None:
+    """A wrong current passphrase is a guess: the throttle counts it, and makes the next one
+    wait (before, `profile change-passphrase` was an unthrottled way to try passphrases)."""
+    import time
+
+    root = tmp_path / "demo"
+    assert run("demo", "create", "--profile", str(root), "--children", "3").returncode == 0
+    for _ in range(2):  # the two free slips
+        done = run(
+            "profile",
+            "change-passphrase",
+            "--profile",
+            str(root),
+            passphrase="wrong guess",
+            RHI_NEW_PASSPHRASE="anything at all here",
+        )
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+    state = root / "unlock-state.json"
+    assert json.loads(state.read_text())["failures"] == 2
+    # Ten wrong in a row, the last just now: the next attempt waits 256 s, even the right one.
+    state.write_text(json.dumps({"failures": 10, "last_failure": time.time()}))
+    done = run(
+        "profile",
+        "change-passphrase",
+        "--profile",
+        str(root),
+        passphrase="demo",
+        RHI_NEW_PASSPHRASE="anything at all here",
+    )
+    assert done.returncode == 1
+    assert "Too many wrong passphrases in a row" in done.stderr
+    assert run("interviews", "--profile", str(root), passphrase="demo").returncode == 1

@@ -109,14 +109,16 @@ class CentralStore:
 
 @contextmanager
 def central_app(
-    database_url: str, data_dir: Path, retention_days: int = 30
+    database_url: str, data_dir: Path, retention_days: int = 30, *, publish_builtin: bool = True
 ) -> Iterator[tuple[object, CentralStore]]:
+    """``publish_builtin=False``: central as an administrator finds it on first start."""
     app = create_app(
         database_url, data_dir=data_dir, council_name=COUNCIL, retention_days=retention_days
     )
     try:
         store = CentralStore(app.state.central)
-        store.publish(builtin_form_text())
+        if publish_builtin:
+            store.publish(builtin_form_text())
         yield app, store
     finally:
         app.state.central.db.dispose()
@@ -124,13 +126,16 @@ def central_app(
 
 @contextmanager
 def served_central(
-    database_url: str, data_dir: Path, retention_days: int = 30
+    database_url: str, data_dir: Path, retention_days: int = 30, *, publish_builtin: bool = True
 ) -> Iterator[CentralStore]:
     """A central store served by uvicorn on a loopback port (``store.url``)."""
     from central.kit import LiveServer
 
     with (
-        central_app(database_url, data_dir, retention_days) as (app, store),
+        central_app(database_url, data_dir, retention_days, publish_builtin=publish_builtin) as (
+            app,
+            store,
+        ),
         LiveServer(
             app  # type: ignore[arg-type]
         ) as live,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -206,7 +206,7 @@ _FOUND_AWAY = (
 )
 
 
-def _pick(rng: random.Random, weights: dict[T, float]) -> T:
+def _pick(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -443,8 +443,9 @@ class _Builder:
                 starts = sorted(offset + rng.uniform(0, span) for _ in range(k))
             times = [self.start + timedelta(seconds=s) for s in starts]
             for j, t in enumerate(times):
-                if j and t < self.episodes[-1].returned_at + _hours(2):  # type: ignore[operator]
-                    t = self.episodes[-1].returned_at + _hours(rng.uniform(2, 10))  # type: ignore[operator]
+                before = self.episodes[-1].returned_at if j else None
+                if before is not None and t < before + _hours(2):
+                    t = before + _hours(rng.uniform(2, 10))
                 limit = times[j + 1] if j + 1 < k else settled_end
                 self.episodes.append(self._episode(child, t, limit))
             if child.role:
@@ -470,9 +471,10 @@ class _Builder:
             "completed": (30, 66),
         }
         role = child.role or ""
+        returned: datetime | None
         if role in back:
-            returned: datetime | None = now - _hours(rng.uniform(*back[role]))
-            started = returned - _hours(rng.uniform(3, 30))  # type: ignore[operator]
+            back_at = now - _hours(rng.uniform(*back[role]))
+            started, returned = back_at - _hours(rng.uniform(3, 30)), back_at
         else:
             missing_for = {
                 "missing_hours": (5, 14),
@@ -488,6 +490,8 @@ class _Builder:
         self, child: _Child, started: datetime, returned: datetime | None, away: bool
     ) -> EpisodeRecord:
         rng = self.rng
+        where: str | None
+        who: str | None
         if away:
             where, who = rng.choice(_FOUND_AWAY)
             grade = _pick(

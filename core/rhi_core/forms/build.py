@@ -427,7 +427,7 @@ class _Builder:
             worker_only=self.boolean(raw, "worker_only", what),
             items=items,
             place=raw.place,
-            **texts,  # type: ignore[arg-type]
+            **texts,
         )
 
     def read_question(self, raw: Located) -> Question | None:
@@ -508,7 +508,7 @@ class _Builder:
             other=other,
             other_label=other_label if other else {},
             place=raw.place,
-            **texts,  # type: ignore[arg-type]
+            **texts,
         )
 
     # -- risk flags --------------------------------------------------------------------------

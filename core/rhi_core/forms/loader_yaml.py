@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ class _LineLoader(yaml.SafeLoader):
         self.file = file
         self.problems: list[FormError] = []
 
-    def construct_located(self, node: yaml.MappingNode) -> Located:
+    def construct_located(self, node: yaml.MappingNode) -> Iterator[Located]:
         mapping = Located(Place(self.file, line=node.start_mark.line + 1))
         yield mapping  # lets recursive structures resolve, as PyYAML's own constructors do
         self.flatten_mapping(node)
@@ -46,7 +47,7 @@ class _LineLoader(yaml.SafeLoader):
 
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _LineLoader.construct_located,  # type: ignore[arg-type]
+    _LineLoader.construct_located,
 )
 
 

@@ -397,9 +397,9 @@ def _assemble(
     languages: list[Located] = []
     lang_place = (
         settings.place(setting_r, setting_row["rhi_languages"][1])
-        if "rhi_languages" in setting_row
+        if settings is not None and "rhi_languages" in setting_row
         else form.place
-    )  # type: ignore[union-attr]
+    )
     if "rhi_languages" in setting_row:
         for part in str(setting_row["rhi_languages"][0]).split(";"):
             m = re.fullmatch(r"\s*(?P<name>.*?)\s*\((?P<code>[^)]+)\)\s*(?P<dir>ltr|rtl)?\s*", part)
@@ -546,10 +546,10 @@ def _assemble_survey(reader: _Reader, sheet: _Sheet, lang: str) -> list[Located]
                 item[key] = value if key == "default" else str(value)
                 item.key_places[key] = sheet.place(r, col)
         for key in _TEXT_COLUMNS:
-            text, col = _text_from(row, key, lang)
+            text, text_col = _text_from(row, key, lang)
             if text:
                 item[key] = text
-                item.key_places[key] = sheet.place(r, col)
+                item.key_places[key] = sheet.place(r, text_col)
         rhi_type = str(row["rhi_type"][0]).strip() if "rhi_type" in row else None
         appearance = str(row["appearance"][0]).split() if "appearance" in row else []
         if head in ("begin_group", "begin_repeat"):

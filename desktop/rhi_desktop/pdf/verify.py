@@ -1,9 +1,14 @@
-"""Verify a signed interview record: intact or tampered, trusted or untrusted.
+"""Verify a signed interview record: intact or tampered, trusted or untrusted, signature by signature.
 
-"Intact" is stricter than "the signature's hash matches": the signature must also cover the
-whole file, or everything appended after it must be an update pyHanko's difference analysis
-accepts (validation data, another signature). An incremental update that rewrites a page after
-signing leaves the signed bytes untouched — only the coverage analysis catches it.
+Every signature is checked, not only the last: each must match the bytes it signed, and every
+revision appended after it must be an update pyHanko's difference analysis accepts (validation
+data, or filling in another signature). Drawing over a page in an incremental update and then
+adding a signature of one's own leaves the last signature perfect; the worker's earlier one
+then sees its page changed, so the record is "tampered" whoever signed later.
+
+With the organisation's CRL (``--crl``, a standard X.509 CRL issued by the CA given with
+``--ca``), a signature made after its certificate was revoked is untrusted and says so. The
+signing time is the signer's claim (no timestamp authority offline), stated as such.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ import contextlib
 import io
 import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.misc import PdfError
@@ -44,15 +50,67 @@ _ALLOWED_AFTER_SIGNING = {
 
 
 @dataclass(frozen=True)
+class SignatureCheck:
+    """One embedded signature: who, when (claimed), what it covers, and what came after."""
+
+    number: int  # 1 = the first signature in the file
+    signer: str
+    signing_time: datetime | None
+    signed_revision: int  # 1-based revision of the file this signature covers
+    matches: bool  # the signature is valid for the bytes it signed
+    changed_after: bool  # a later revision changed what the document says
+    trusted: bool  # the certificate chains to the organisation's CA
+    revoked_at: datetime | None = None  # per the CRL, when the certificate was revoked
+    damaged: bool = False  # could not be checked at all
+
+    @property
+    def intact(self) -> bool:
+        return self.matches and not self.changed_after and not self.damaged
+
+    @property
+    def signed_after_revocation(self) -> bool:
+        if self.revoked_at is None:
+            return False
+        return self.signing_time is None or self.signing_time >= self.revoked_at
+
+    def describe(self, revisions: int) -> str:
+        """What this signature covers, in one line (for ``rhi-desktop verify``)."""
+        if self.damaged:
+            return f"{self.signer or 'unknown signer'}: damaged, cannot be checked"
+        when = self.signing_time.isoformat(timespec="seconds") if self.signing_time else "unknown"
+        covers = (
+            "the whole file"
+            if self.signed_revision >= revisions
+            else f"revision {self.signed_revision} of {revisions}"
+        )
+        if not self.matches:
+            state = "does NOT match the content it signed"
+        elif self.changed_after:
+            state = "the content was CHANGED after it"
+        elif self.signed_revision < revisions:
+            state = "only signatures or validation data were added after it"
+        else:
+            state = "nothing was added after it"
+        trust = "trusted" if self.trusted else "untrusted"
+        if self.signed_after_revocation:
+            trust = "signed after the certificate was revoked"
+        elif self.revoked_at is not None:
+            trust += f", certificate revoked later ({self.revoked_at:%Y-%m-%d %H:%M} UTC)"
+        return f"{self.signer or 'unknown'} ({trust}), signed {when} (claimed), covers {covers}; {state}"
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     is_pdf: bool
     signed: bool = False
     intact: bool = False
     trusted: bool = False
-    signer: str = ""
+    signer: str = ""  # the first signature's (the worker's record)
     signing_time: datetime | None = None
     content_sha256: str | None = None
     message: str = ""
+    signatures: tuple[SignatureCheck, ...] = field(default=())
+    revisions: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -99,6 +157,43 @@ def load_trust_roots(ca_pem: bytes) -> list[asn1_x509.Certificate]:
     return [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs]
 
 
+def load_crl(crl_data: bytes, ca_pem: bytes | None) -> x509.CertificateRevocationList:
+    """A standard X.509 CRL (PEM or DER), accepted only when a CA given with ``--ca`` signed it
+    (a CRL anyone could make would let anyone "revoke" a worker)."""
+    try:
+        if b"-----BEGIN" in crl_data:
+            crl = x509.load_pem_x509_crl(crl_data)
+        else:
+            crl = x509.load_der_x509_crl(crl_data)
+    except ValueError as exc:
+        raise CertificateError("The CRL is not a valid PEM or DER X.509 CRL.") from exc
+    if not ca_pem:
+        raise CertificateError("A CRL can only be checked with the CA that issued it (--ca).")
+    for root in load_trust_roots(ca_pem):
+        ca = x509.load_der_x509_certificate(root.dump())
+        if ca.subject != crl.issuer:
+            continue
+        with contextlib.suppress(InvalidSignature, TypeError, ValueError):
+            if crl.is_signature_valid(ca.public_key()):  # type: ignore[arg-type]
+                return crl
+    raise CertificateError("The CRL was not issued by the CA given with --ca.")
+
+
+def _revoked_at(
+    crls: Sequence[x509.CertificateRevocationList], cert: asn1_x509.Certificate | None
+) -> datetime | None:
+    if cert is None:
+        return None
+    issuer = x509.load_der_x509_certificate(cert.dump()).issuer
+    for crl in crls:
+        if crl.issuer != issuer:
+            continue
+        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        if entry is not None:
+            return entry.revocation_date_utc
+    return None
+
+
 @contextlib.contextmanager
 def _quiet_pyhanko() -> Iterator[None]:
     """pyHanko logs every untrusted chain with a full traceback; the verdict is in the result.
@@ -117,17 +212,135 @@ def _quiet_pyhanko() -> Iterator[None]:
             lg.setLevel(level)
 
 
-def verify_pdf(data: bytes, ca_pem: bytes | None = None) -> VerifyResult:
-    """Check the (last) signature of ``data``; ``ca_pem`` is the organisation's CA (PEM/DER).
+def _check_one(
+    number: int,
+    sig: object,
+    context: ValidationContext,
+    crls: Sequence[x509.CertificateRevocationList],
+) -> SignatureCheck:
+    revision = int(getattr(sig, "signed_revision", 0)) + 1
+    try:
+        with _quiet_pyhanko():
+            status = validate_pdf_signature(
+                sig,  # type: ignore[arg-type]
+                context,
+                key_usage_settings=KeyUsageConstraints(
+                    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+                ),
+            )
+    except Exception:  # noqa: BLE001 - a malformed signature is "invalid", never a traceback
+        return SignatureCheck(number, "", None, revision, False, True, False, damaged=True)
+    cert = status.signing_cert
+    signer = str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+    covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level in _ALLOWED_AFTER_SIGNING
+        and status.docmdp_ok is not False
+    )
+    when = status.signer_reported_dt
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return SignatureCheck(
+        number=number,
+        signer=signer,
+        signing_time=when,
+        signed_revision=revision,
+        matches=bool(status.intact and status.valid),
+        changed_after=not covered,
+        trusted=bool(status.trusted),
+        revoked_at=_revoked_at(crls, cert),
+    )
 
-    Raises :class:`CertificateError` only when ``ca_pem`` is unreadable; every problem with
-    ``data`` is reported in the result instead.
+
+def _verdict(checks: Sequence[SignatureCheck]) -> tuple[bool, bool, str]:
+    """(intact, trusted, the sentence) for the whole file."""
+    first = checks[0]
+    for c in checks:
+        if c.damaged:
+            return (
+                False,
+                False,
+                (
+                    f"Signature {c.number} is damaged and cannot be checked: treat this PDF as "
+                    "tampered."
+                ),
+            )
+        if not c.matches:
+            return (
+                False,
+                False,
+                (
+                    f"Signature {c.number} (by {c.signer}) does not match the content: this PDF has "
+                    "been altered."
+                ),
+            )
+    for c in checks:
+        if c.changed_after:
+            later = [x.signer for x in checks if x.number > c.number]
+            by = f"; later signed by {', '.join(later)}" if later else ""
+            return (
+                False,
+                False,
+                (
+                    f"The PDF was changed after signature {c.number} (by {c.signer}) was made{by}: "
+                    "treat it as tampered."
+                ),
+            )
+    for c in checks:
+        if c.signed_after_revocation:
+            assert c.revoked_at is not None
+            return (
+                True,
+                False,
+                (
+                    f"Intact, but signature {c.number} by {c.signer} was signed after the "
+                    f"certificate was revoked (revoked {c.revoked_at:%Y-%m-%d %H:%M} UTC): do not "
+                    "rely on it."
+                ),
+            )
+    untrusted = [c for c in checks if not c.trusted]
+    if not untrusted:
+        return (
+            True,
+            True,
+            (f"Intact and signed by {first.signer}, whose certificate your organisation issued."),
+        )
+    if first.trusted:
+        return (
+            True,
+            False,
+            (
+                f"Intact and signed by {first.signer}, whose certificate your organisation issued, "
+                f"but a later signature by {untrusted[0].signer} is not from your organisation."
+            ),
+        )
+    return (
+        True,
+        False,
+        (
+            f"Intact, but signed by {first.signer} with a certificate your organisation has not "
+            "verified."
+        ),
+    )
+
+
+def verify_pdf(
+    data: bytes, ca_pem: bytes | None = None, crl_data: bytes | None = None
+) -> VerifyResult:
+    """Check every signature of ``data``; ``ca_pem`` is the organisation's CA (PEM/DER) and
+    ``crl_data`` its CRL (PEM/DER, must be issued by that CA).
+
+    Raises :class:`CertificateError` only when ``ca_pem`` or ``crl_data`` is unusable; every
+    problem with ``data`` is reported in the result instead.
     """
     if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         return VerifyResult(is_pdf=False, message="This file is not a PDF.")
+    roots = load_trust_roots(ca_pem) if ca_pem else []
+    crls = [load_crl(crl_data, ca_pem)] if crl_data is not None else []
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
+        revisions = int(reader.xrefs.total_revisions)
     except Exception:  # noqa: BLE001 - any parse failure means "not a readable PDF"
         return VerifyResult(is_pdf=False, message="This file is not a readable PDF.")
     if not signatures:
@@ -135,55 +348,23 @@ def verify_pdf(data: bytes, ca_pem: bytes | None = None) -> VerifyResult:
             is_pdf=True,
             content_sha256=_content_hash(reader, None),
             message="This PDF has no digital signature.",
+            revisions=revisions,
         )
-    roots = load_trust_roots(ca_pem) if ca_pem else []
-    sig = signatures[-1]
-    content_hash = _content_hash(reader, getattr(sig, "signed_revision", None))
-    try:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
-        with _quiet_pyhanko():
-            status = validate_pdf_signature(
-                sig,
-                context,
-                key_usage_settings=KeyUsageConstraints(
-                    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
-                ),
-            )
-    except Exception:  # noqa: BLE001 - a malformed signature is "invalid", never a traceback
-        return VerifyResult(
-            is_pdf=True,
-            signed=True,
-            content_sha256=content_hash,
-            message="The signature is damaged and cannot be checked: treat this PDF as tampered.",
-        )
-
-    cert = status.signing_cert
-    signer = str(cert.subject.native.get("common_name", "")) if cert is not None else ""
-    signing_time = status.signer_reported_dt
-    covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
-        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-        and status.modification_level in _ALLOWED_AFTER_SIGNING
-        and status.docmdp_ok is not False
-    )
-    intact = bool(status.intact and status.valid and covered)
-    trusted = bool(status.trusted)
-    if not (status.intact and status.valid):
-        message = "The signature does not match the content: this PDF has been altered."
-    elif not covered:
-        message = "The PDF was changed after it was signed: treat it as tampered."
-    elif trusted:
-        message = f"Intact and signed by {signer}, whose certificate your organisation issued."
-    else:
-        message = (
-            f"Intact, but signed by {signer} with a certificate your organisation has not verified."
-        )
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    ordered = sorted(signatures, key=lambda sg: getattr(sg, "signed_revision", 0))
+    checks = tuple(_check_one(n, sg, context, crls) for n, sg in enumerate(ordered, start=1))
+    intact, trusted, message = _verdict(checks)
+    first = checks[0]
     return VerifyResult(
         is_pdf=True,
         signed=True,
         intact=intact,
         trusted=trusted and intact,
-        signer=signer,
-        signing_time=signing_time,
-        content_sha256=content_hash,
+        signer=first.signer,
+        signing_time=first.signing_time,
+        # The record's fingerprint as the first signer (the worker) signed it.
+        content_sha256=_content_hash(reader, getattr(ordered[0], "signed_revision", None)),
         message=message,
+        signatures=checks,
+        revisions=revisions,
     )

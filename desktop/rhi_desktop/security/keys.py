@@ -44,10 +44,11 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
@@ -69,11 +70,17 @@ from rhi_desktop.security.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
+from rhi_desktop.security.files import atomic_write_bytes
 from rhi_desktop.security.keyring_store import DEVICE_SECRET_BYTES, DeviceSecretStore
 from rhi_desktop.security.passphrase import check_strength
 
-if TYPE_CHECKING:
-    from rhi_desktop.security.throttle import UnlockThrottle
+
+class UnlockGate(Protocol):
+    """What ``attempt_unlock`` needs from a throttle (``security.throttle.UnlockThrottle``):
+    run one unlock attempt under its rules, counting a wrong passphrase."""
+
+    def attempt(self, unlock: Callable[[], bytes]) -> bytes: ...
+
 
 FORMAT = "rhi-desktop-profile-key"
 VERSION = 1
@@ -353,45 +360,6 @@ def _unb64(value: Any, length: int) -> bytes:
     return decoded
 
 
-# -- file writing ----------------------------------------------------------------------------
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Write `data` to `path` via a temp file in the same folder + fsync + os.replace.
-
-    The temp file is created with O_EXCL and `mode` from the start, so the bytes are never
-    readable by others even for a moment.
-    """
-    directory = path.parent
-    tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)  # os.open's mode is filtered by umask; make it exact
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX). Windows has no directory fsync; NTFS journals it."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 # -- crypto ----------------------------------------------------------------------------------
 
 
@@ -588,7 +556,7 @@ def change_passphrase(
     *,
     secret_store: DeviceSecretStore | None,
     kdf: KdfParams | None = None,
-    throttle: UnlockThrottle | None = None,
+    throttle: UnlockGate | None = None,
 ) -> None:
     """Re-wrap the same data key under `new` with a fresh salt and nonce (database untouched).
 
@@ -614,21 +582,11 @@ def attempt_unlock(
     path: str | os.PathLike[str],
     passphrase: str,
     secret_store: DeviceSecretStore | None,
-    throttle: UnlockThrottle,
+    throttle: UnlockGate,
 ) -> bytes:
-    """unlock() behind the throttle: refuse early attempts, count wrong passphrases.
-
-    Only WrongPassphrase counts as a failure: a missing keychain entry or a damaged file is not
-    a guess, and counting it would lock a worker out for a fault that is not theirs.
-    """
-    throttle.check()
-    try:
-        data_key = unlock(path, passphrase, secret_store=secret_store)
-    except WrongPassphrase:
-        throttle.record_failure()
-        raise
-    throttle.record_success()
-    return data_key
+    """unlock() behind the throttle: it refuses early attempts and counts wrong passphrases
+    (only WrongPassphrase: a missing keychain entry or a damaged file is not a guess)."""
+    return throttle.attempt(lambda: unlock(path, passphrase, secret_store=secret_store))
 
 
 def destroy_key_file(

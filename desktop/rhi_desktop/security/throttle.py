@@ -4,6 +4,12 @@ After the n-th wrong passphrase in a row the next attempt waits delay(n): nothin
 two slips, then 2, 4, 8 … seconds, capped at five minutes. The state lives in the profile folder
 (`unlock-state.json`: a count and a time, no secrets) so quitting the app does not reset it.
 
+Attempts are serialised: ``attempt`` holds an exclusive lock on the state (``unlock-state.lock``,
+an OS file lock, plus a lock per folder inside this process) from the check, through the
+passphrase derivation, to the count, so parallel attempts wait their turn and each wrong one is
+counted; none slips through while another is being tried. A ``last_failure`` in the future (a
+clock set back, or an edited file) is treated as now, and saved so: the wait then ends.
+
 This is a brake on someone guessing at the unlock dialog, not the main defence: a person who can
 edit the profile folder can delete the file, which is why the key itself is protected by Argon2id
 and by the device secret in the OS keychain. For the same reason an unreadable state file is
@@ -12,25 +18,43 @@ treated as "no failures" — failing closed on it would only lock out the worker
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rhi_desktop.security.errors import UnlockDelayed
-from rhi_desktop.security.keys import atomic_write_bytes
-from rhi_desktop.security.keys import attempt_unlock as attempt_unlock
+import filelock
 
-__all__ = ["MAX_DELAY_S", "STATE_FILE", "UnlockThrottle", "attempt_unlock", "delay_after"]
+from rhi_desktop.security.errors import UnlockDelayed, WrongPassphrase
+from rhi_desktop.security.files import atomic_write_bytes
+
+__all__ = ["LOCK_FILE", "MAX_DELAY_S", "STATE_FILE", "UnlockThrottle", "delay_after"]
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "unlock-state.json"
+LOCK_FILE = "unlock-state.lock"
 FREE_FAILURES = 2
 MAX_DELAY_S = 300.0
+# A waiting attempt gives up after this long (attempts behind a delay fail fast, so a wait this
+# long means something else holds the lock); the worker is told to try again.
+LOCK_TIMEOUT_S = 60.0
+
+# One lock per profile folder in this process (threads; the file lock covers other processes),
+# and the in-memory state of folders whose state file cannot be written.
+_thread_locks: dict[str, threading.RLock] = {}
+_memory: dict[str, tuple[int, float | None]] = {}
+_registry = threading.Lock()
+
+
+def _thread_lock(key: str) -> threading.RLock:
+    with _registry:
+        return _thread_locks.setdefault(key, threading.RLock())
 
 
 def delay_after(failures: int) -> float:
@@ -56,15 +80,38 @@ class UnlockThrottle:
     ) -> None:
         self.path = Path(profile_dir) / STATE_FILE
         self._clock = clock
-        # Used only while the state file cannot be written (read-only media), so the brake still
-        # works in this process; otherwise the file is the truth, shared with other processes.
-        self._memory: tuple[int, float | None] | None = None
+        self._key = str(self.path.resolve())
+        self._file_lock = filelock.FileLock(
+            str(Path(profile_dir) / LOCK_FILE), mode=0o600, timeout=LOCK_TIMEOUT_S
+        )
 
-    # -- state ---------------------------------------------------------------------------
+    # -- the lock ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with _thread_lock(self._key):
+            try:
+                self._file_lock.acquire()
+            except filelock.Timeout:
+                raise UnlockDelayed(5.0) from None
+            except OSError as exc:
+                # A read-only folder cannot hold the lock file: the thread lock still
+                # serialises this process, which is the one with the state in memory.
+                log.warning("could not lock the unlock state (%s)", exc)
+                yield
+                return
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+
+    # -- state (call with the lock held) -------------------------------------------------
 
     def _load(self) -> tuple[int, float | None]:
-        if self._memory is not None:
-            return self._memory
+        # Used only while the state file cannot be written (read-only media), so the brake
+        # still works in this process; otherwise the file is the truth, shared with others.
+        if self._key in _memory:
+            return _memory[self._key]
         try:
             raw = self.path.read_bytes()
         except OSError:  # missing (the normal case) or unreadable
@@ -94,33 +141,66 @@ class UnlockThrottle:
                 atomic_write_bytes(self.path, payload)
         except OSError as exc:
             log.warning("could not save the unlock state (%s); keeping it in memory", exc)
-            self._memory = (failures, last)
+            _memory[self._key] = (failures, last)
         else:
-            self._memory = None
+            _memory.pop(self._key, None)
+
+    def _remaining(self) -> float:
+        failures, last = self._load()
+        delay = delay_after(failures)
+        if delay == 0 or last is None:
+            return 0.0
+        now = self._clock()
+        if last > now:
+            # In the future (clock set back, or an edited file): the failure happened now.
+            # Saved so, or the wait would start again at every look and never end.
+            self._save(failures, now)
+            last = now
+        return max(0.0, delay - (now - last))
+
+    def _check(self) -> None:
+        remaining = self._remaining()
+        if remaining > 0:
+            raise UnlockDelayed(remaining)
+
+    def _record_failure(self) -> None:
+        failures, _ = self._load()
+        self._save(failures + 1, self._clock())
 
     # -- API -----------------------------------------------------------------------------
 
     @property
     def failures(self) -> int:
-        return self._load()[0]
+        with self._locked():
+            return self._load()[0]
 
     def seconds_remaining(self) -> float:
-        failures, last = self._load()
-        delay = delay_after(failures)
-        if delay == 0 or last is None:
-            return 0.0
-        elapsed = max(0.0, self._clock() - last)
-        return max(0.0, delay - elapsed)
+        with self._locked():
+            return self._remaining()
 
     def check(self) -> None:
         """Raise UnlockDelayed if the next attempt has to wait."""
-        remaining = self.seconds_remaining()
-        if remaining > 0:
-            raise UnlockDelayed(remaining)
+        with self._locked():
+            self._check()
 
     def record_failure(self) -> None:
-        failures, _ = self._load()
-        self._save(failures + 1, self._clock())
+        with self._locked():
+            self._record_failure()
 
     def record_success(self) -> None:
-        self._save(0, None)
+        with self._locked():
+            self._save(0, None)
+
+    def attempt(self, unlock: Callable[[], bytes]) -> bytes:
+        """Run one unlock attempt, holding the lock from the check to the count: refused while
+        a delay runs; a WrongPassphrase counts as a failure (and is re-raised), anything else
+        that unlocks clears the count."""
+        with self._locked():
+            self._check()
+            try:
+                data_key = unlock()
+            except WrongPassphrase:
+                self._record_failure()
+                raise
+            self._save(0, None)
+            return data_key

@@ -38,7 +38,6 @@ from rhi_desktop.pdf.render import render_interview_pdf, render_safety_plan_pdf
 from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
 from rhi_desktop.security import audit
 from rhi_desktop.store.errors import StoreError
-from rhi_desktop.sync.payload import completed_events, payload_from_record
 
 from .children import ValidationFailed
 from .completion import get_interview
@@ -46,6 +45,7 @@ from .forms_registry import get_form
 from .profiles import Profile
 from .record_view import RecordView, canonical_payload, load_record
 from .signing_identity import get_or_create_identity
+from .sync_payload import completed_events, payload_from_record
 
 __all__ = [
     "EXPORT_STEPS",

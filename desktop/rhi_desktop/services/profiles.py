@@ -6,6 +6,7 @@ A profile is one worker on one laptop: a folder with `profile.key` (the wrapped 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -20,10 +21,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rhi_desktop.security import audit, keys
+from rhi_desktop.security.files import make_private_dir
 from rhi_desktop.security.keyring_store import DeviceSecretStore, KeyringSecretStore
 from rhi_desktop.security.throttle import UnlockThrottle
 from rhi_desktop.store import schema
-from rhi_desktop.store.engine import check_readable, create_encrypted_engine, session_factory
+from rhi_desktop.store.engine import (
+    check_readable,
+    create_encrypted_engine,
+    remove_stale_partials,
+    session_factory,
+)
 from rhi_desktop.store.errors import (
     DatabaseMissing,
     DiskFull,
@@ -203,15 +210,22 @@ def _open_with_key(
         check_readable(paths.db, key, full=full_check)
     engine = create_encrypted_engine(paths.db, key)
     try:
-        backup = schema.ensure_schema(engine, paths.backups)
+        backup = schema.ensure_schema(engine, paths.backups, key)
     except OperationalError as exc:
         engine.dispose()
         raise translate_operational_error(exc) from exc
     except BaseException:
         engine.dispose()
         raise
-    if paths.db.exists():
-        paths.db.chmod(0o600)
+    # The folder is this user's only (0700), however it was made; the database files are
+    # 0600 from their first byte (store.engine).
+    with contextlib.suppress(OSError):
+        make_private_dir(paths.root)
+    # What an interrupted restore (beside the database) or backup left half-written: never
+    # listed or opened, and removed here (a backup only once it is old: another process may
+    # be writing one right now).
+    remove_stale_partials(paths.root, older_than_s=0)
+    remove_stale_partials(paths.backups)
     info = keys.read_profile_info(paths.key_file)
     profile = Profile(paths, info, engine, session_factory(engine), migrated_backup=backup)
     profile._key = key
@@ -220,7 +234,7 @@ def _open_with_key(
 
 def _ensure_writable_dir(root: Path) -> None:
     try:
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(root)
     except OSError as exc:
         raise ProfileNotWritable(
             f"The profile folder {root} cannot be created ({exc.strerror})."

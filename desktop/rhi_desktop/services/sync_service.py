@@ -16,33 +16,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from rhi_core.protocol import BatchItem, ItemStatus
 from rhi_desktop.security import audit
-from rhi_desktop.services.children import ValidationFailed
-from rhi_desktop.services.profiles import Profile, default_secret_store
-from rhi_desktop.services.signing_identity import get_or_create_identity
-from rhi_desktop.services.sync_children import push_records
-from rhi_desktop.store.errors import StoreError
-from rhi_desktop.store.models import AuditEvent, OutboxItem
-from rhi_desktop.sync import outbox, pull, purge, state
+from rhi_desktop.store.models import OutboxItem
+from rhi_desktop.sync import outbox, pull, state
 from rhi_desktop.sync.audit_push import push_audit_trail
-from rhi_desktop.sync.client import SyncClient, normalise_server_url
-from rhi_desktop.sync.enrol import EnrolResult, request_enrolment, store_enrolment
+from rhi_desktop.sync.client import SyncClient
 from rhi_desktop.sync.errors import (
     DeviceRevoked,
     NotEnrolled,
-    ProfileWiped,
     ProtocolProblem,
     ServerBusy,
     Unreachable,
 )
-from rhi_desktop.sync.payload import batch_item, build_payload, signed_pdf
-from rhi_desktop.sync.wipe import WIPED_MESSAGE, wipe_profile
+
+from . import retention, sync_issues, sync_pull
+from .device_wipe import wipe_revoked
+from .enrolment import EnrolResult, enrol
+from .profiles import Profile
+from .sealing import seal_completed, seal_rows
+from .sync_children import push_records
 
 __all__ = [
+    "EnrolResult",
     "ItemFn",
     "ProgressFn",
     "SyncStatus",
@@ -50,6 +48,8 @@ __all__ = [
     "enrol",
     "outbox_rows",
     "ping",
+    "retry_refused",
+    "seal_completed",
     "sync_once",
     "sync_status",
 ]
@@ -66,6 +66,7 @@ class SyncSummary:
     duplicate: int = 0
     conflict: int = 0
     rejected: int = 0
+    deferred: int = 0  # put off by central this pass (queued, sent again by itself)
     queued: int = 0  # still pending after the pass
     without_pdf: int = 0
     forms: int = 0
@@ -79,15 +80,28 @@ class SyncSummary:
     purged: int = 0
     audit_events: int = 0  # audit events central confirmed this pass (new or resent)
     problems: list[str] = field(default_factory=list)
+    # After the pass: every interview central has not taken (refused, in conflict, put off),
+    # whether answered this pass or before.
+    attention: list[outbox.OutboxRow] = field(default_factory=list)
 
     @property
     def pushed(self) -> int:
-        return self.accepted + self.duplicate + self.conflict + self.rejected
+        return self.accepted + self.duplicate + self.conflict + self.rejected + self.deferred
+
+    @property
+    def needs_attention(self) -> bool:
+        """Some interview is refused, in conflict or put off: `rhi-desktop sync` exits 3."""
+        return bool(self.attention)
+
+    def issue_lines(self, retry: str) -> list[str]:
+        """One sentence per interview central has not taken (``retry``: how to retry here)."""
+        return [sync_issues.describe(row, retry) for row in self.attention]
 
     def lines(self) -> list[str]:
         out = [
             f"pushed {self.pushed} (accepted {self.accepted}, duplicate {self.duplicate}, "
-            f"conflict {self.conflict}, rejected {self.rejected}); {self.queued} still queued",
+            f"conflict {self.conflict}, rejected {self.rejected}, deferred {self.deferred}); "
+            f"{self.queued} still queued",
             f"pulled {self.forms} forms, {self.children} children, {self.episodes} episodes, "
             f"{self.feedback} feedback ({self.approved} approved, {self.reopened} reopened)",
             f"purged {self.purged}",
@@ -120,43 +134,6 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _tokens(profile: Profile) -> state.TokenStore:
-    return state.TokenStore(profile.profile_id, profile.demo)
-
-
-# --- enrolment --------------------------------------------------------------------------------
-
-
-def enrol(
-    profile: Profile,
-    server_url: str,
-    code: str,
-    *,
-    device_name: str | None = None,
-    now: datetime | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> EnrolResult:
-    """Enrol this laptop with a one-time code; raises a SyncError with one sentence."""
-    url = normalise_server_url(server_url)
-    with SyncClient(url, transport=transport) as client:
-        key_pem, response = request_enrolment(client, code, profile.worker_name, device_name)
-    # The code is spent now: save the token first, so a failure below still leaves a laptop
-    # that can be fixed by enrolling again rather than a token nobody kept.
-    with profile.transaction() as s:
-        _tokens(profile).save(s, response.device_token)
-        # A new device id starts a new chain on central: the whole trail goes again, from #1.
-        s.execute(update(AuditEvent).values(synced=False))
-        return store_enrolment(
-            s,
-            server_url=url,
-            key_pem=key_pem,
-            response=response,
-            actor=profile.worker_name,
-            profile_id=profile.profile_id,
-            now=_now(now),
-        )
-
-
 # --- one pass ---------------------------------------------------------------------------------
 
 
@@ -169,32 +146,9 @@ def _client(profile: Profile, transport: httpx.BaseTransport | None) -> Iterator
                 "This laptop is not enrolled with a central store yet; run 'rhi-desktop enrol' "
                 "with a code from your administrator."
             )
-        token = _tokens(profile).load(s)
+        token = state.TokenStore(profile.profile_id, profile.demo).load(s)
     with SyncClient(enrolled.server_url, token, transport=transport) as client:
         yield client
-
-
-def _wipe(profile: Profile) -> ProfileWiped:
-    try:
-        with profile.transaction() as s:
-            audit.record(
-                s,
-                actor=profile.worker_name,
-                action="sync.wipe",
-                entity="profile",
-                entity_id=profile.profile_id,
-                detail={"reason": "device revoked"},
-            )
-    except StoreError:
-        pass  # the record is about to be erased anyway; the wipe must not depend on it
-    paths = profile.paths
-    profile.close()
-    wipe_profile(
-        paths,
-        secret_store=None if profile.demo else default_secret_store(),
-        tokens=_tokens(profile),
-    )
-    return ProfileWiped(WIPED_MESSAGE)
 
 
 def sync_once(
@@ -220,10 +174,11 @@ def sync_once(
             _push_audit(profile, client, summary)
             _pull(profile, client, summary, when, on_progress)
     except DeviceRevoked:
-        raise _wipe(profile) from None
+        raise wipe_revoked(profile) from None
     summary.finished_at = _now(None) if now is None else now
     with profile.transaction() as s:
         summary.queued = outbox.counts(s)[outbox.PENDING]
+        summary.attention = outbox.snapshot(s, only_attention=True)
         state.put(s, state.LAST_SYNC_AT, summary.finished_at.isoformat())
         state.put(s, state.LAST_RESULT, summary.lines())
         audit.record(
@@ -235,6 +190,7 @@ def sync_once(
                 "duplicate": summary.duplicate,
                 "conflict": summary.conflict,
                 "rejected": summary.rejected,
+                "deferred": summary.deferred,
                 "queued": summary.queued,
                 "forms": summary.forms,
                 "children": summary.children,
@@ -254,7 +210,8 @@ def _prepare(
     include_pdf: bool,
     summary: SyncSummary,
 ) -> tuple[list[tuple[str, tuple[BatchItem, bytes | None]]], dict[str, str]]:
-    """Batch items for outbox rows (id, interview, revision); and rows that cannot be built.
+    """Batch items (each with its PDF) for outbox rows (id, interview, revision); and rows that
+    cannot be built.
 
     A row sealed at completion is sent as sealed (no rebuild, the same bytes on every retry);
     an unsealed one is sealed now, once."""
@@ -269,10 +226,11 @@ def _prepare(
             else:
                 unsealed.append((row_id, interview_id, revision))
     if unsealed:
-        sealed, broken, without_pdf = _seal(profile, unsealed, when, include_pdf)
-        summary.without_pdf += without_pdf
+        sealed = seal_rows(profile, unsealed, when, include_pdf)
+        broken = sealed.broken
+        summary.without_pdf += sealed.without_pdf
         with profile.sessions() as s:
-            for row_id in sealed:
+            for row_id in sealed.sealed:
                 ready.append((row_id, _sealed_item(s.get_one(OutboxItem, row_id), include_pdf)))
     order = {row_id: n for n, (row_id, _, _) in enumerate(rows)}
     ready.sort(key=lambda pair: order[pair[0]])
@@ -292,88 +250,6 @@ def _sealed_item(item: OutboxItem, include_pdf: bool) -> tuple[BatchItem, bytes 
         ),
         pdf,
     )
-
-
-def _seal(
-    profile: Profile,
-    rows: list[tuple[str, str, int]],
-    when: datetime,
-    include_pdf: bool,
-) -> tuple[list[str], dict[str, str], int]:
-    """Build and store payload, hash and signed PDF for outbox rows. Returns the sealed row
-    ids, the rows that could not be built (with why) and how many have no PDF."""
-    sealed: list[str] = []
-    broken: dict[str, str] = {}
-    without_pdf = 0
-    identity = verified = None
-    if include_pdf:
-        with profile.transaction() as s:
-            identity, verified = get_or_create_identity(s, profile.worker_name, profile.profile_id)
-    with profile.transaction() as s:
-        for row_id, interview_id, revision in rows:
-            try:
-                payload = build_payload(s, interview_id, revision)
-            except (StoreError, ValidationFailed, ValueError) as exc:
-                broken[row_id] = f"could not be prepared on this laptop: {exc}"
-                continue
-            pdf = None
-            if identity is not None:
-                pdf = _pdf_or_none(
-                    s, profile, interview_id, revision, identity, bool(verified), when
-                )
-                if pdf is None:
-                    without_pdf += 1
-            item = batch_item(payload, interview_id, revision, None)
-            row = s.get_one(OutboxItem, row_id)
-            row.payload, row.content_sha256, row.pdf = item.payload, item.content_sha256, pdf
-            sealed.append(row_id)
-    return sealed, broken, without_pdf
-
-
-def seal_completed(
-    profile: Profile, *, now: datetime | None = None, include_pdf: bool = True
-) -> int:
-    """Seal every completed revision not sealed yet (called right after completion, off the
-    GUI thread): the expensive part of a sync (the read model and the signed PDF) then happens
-    once, when the worker finishes, not while the laptop has a moment of network."""
-    when = _now(now)
-    with profile.transaction() as s:
-        outbox.ensure_items(s, when)
-        rows = [
-            (o.id, o.entity_id, o.revision)
-            for o in outbox.due_items(s, when, force=True)
-            if o.payload is None
-        ]
-    if not rows:
-        return 0
-    sealed, _broken, _ = _seal(profile, rows, when, include_pdf)
-    return len(sealed)
-
-
-def _pdf_or_none(
-    s: Session,
-    profile: Profile,
-    interview_id: str,
-    revision: int,
-    identity: object,
-    verified: bool,
-    when: datetime,
-) -> bytes | None:
-    try:
-        return signed_pdf(
-            s,
-            interview_id,
-            revision,
-            identity=identity,  # type: ignore[arg-type]
-            verified=verified,
-            demo=profile.demo,
-            worker_name=profile.worker_name,
-            now=when,
-        )
-    except (StoreError, ValidationFailed, ValueError, OSError):
-        # The record still goes: central keeps the data, and the PDF can be made there or
-        # exported from the laptop; losing the interview over a rendering problem would not do.
-        return None
 
 
 def _push(
@@ -396,6 +272,8 @@ def _push(
     for start in range(0, len(due), outbox.BATCH_SIZE):
         rows = due[start : start + outbox.BATCH_SIZE]
         ready, broken = _prepare(profile, rows, when, include_pdf, summary)
+        # PDFs go as raw multipart parts; the records of the interviews' children go along, so
+        # central can take a child the worker added on this laptop (it has no record of it).
         pdfs = {sent.pdf_part: pdf for _, (sent, pdf) in ready if sent.pdf_part and pdf}
         with profile.sessions() as s:
             children, episodes = push_records(s, [sent.interview_id for _, (sent, _) in ready])
@@ -418,7 +296,7 @@ def _push(
             statuses: list[list[object]] = []
             for row_id, reason in broken.items():
                 item = s.get_one(OutboxItem, row_id)
-                item.state, item.last_error = outbox.REJECTED, reason
+                outbox.mark_not_prepared(item, reason)
                 summary.rejected += 1
                 statuses.append([item.entity_id, item.revision, outbox.REJECTED])
             results = response.results if response is not None else []
@@ -428,7 +306,7 @@ def _push(
                 item = s.get_one(OutboxItem, row_id)
                 if (result.interview_id, result.revision) != (sent.interview_id, sent.revision):
                     raise ProtocolProblem("The central store answered a batch out of order.")
-                new_state = outbox.apply_result(s, item, result)
+                new_state = outbox.apply_result(s, item, result, when)
                 _count(summary, result.status)
                 statuses.append([item.entity_id, item.revision, result.status.value])
                 if on_item:
@@ -468,7 +346,7 @@ def _pull(
     when: datetime,
     on_progress: ProgressFn | None,
 ) -> None:
-    counts = pull.PullCounts()
+    counts = sync_pull.PullCounts()
     base = summary.pushed
 
     def step(n: int, text: str) -> None:
@@ -476,15 +354,15 @@ def _pull(
             on_progress(base + n, base + 4, text)
 
     step(0, "Fetching settings")
-    retention = pull.pull_settings(client, profile.transaction)
+    retention_days = pull.pull_settings(client, profile.transaction)
     step(1, "Fetching questionnaires")
-    pull.pull_forms(client, profile.transaction, counts)
+    sync_pull.pull_forms(client, profile.transaction, counts)
     step(2, "Fetching assignments")
-    pull.pull_assignments(client, profile.transaction, counts, profile.worker_name)
+    sync_pull.pull_assignments(client, profile.transaction, counts, profile.worker_name)
     step(3, "Fetching review feedback")
-    pull.pull_feedback(client, profile.transaction, counts, when)
+    sync_pull.pull_feedback(client, profile.transaction, counts, when)
     with profile.transaction() as s:
-        summary.purged = len(purge.purge(s, when, retention, profile.worker_name))
+        summary.purged = len(retention.purge(s, when, retention_days, profile.worker_name))
     step(4, "Done")
     summary.forms = counts.forms
     summary.children = counts.children
@@ -509,7 +387,7 @@ def ping(profile: Profile, *, transport: httpx.BaseTransport | None = None) -> b
     except (Unreachable, ServerBusy):
         return False
     except DeviceRevoked:
-        raise _wipe(profile) from None
+        raise wipe_revoked(profile) from None
     return True
 
 
@@ -524,6 +402,21 @@ def sync_status(profile: Profile) -> SyncStatus:
             last_sync_at=state.last_sync_at(s),
             counts=outbox.counts(s),
         )
+
+
+def retry_refused(profile: Profile, keys: set[tuple[str, int]] | None = None) -> int:
+    """Queue refused and conflicting interviews again (all, or the (interview id, revision)
+    ``keys``), to go at the next pass; audited. Returns how many were queued."""
+    with profile.transaction() as s:
+        rows = outbox.retry(s, keys)
+        if rows:
+            audit.record(
+                s,
+                actor=profile.worker_name,
+                action="sync.retry",
+                detail={"items": [[o.entity_id, o.revision] for o in rows]},
+            )
+        return len(rows)
 
 
 def outbox_rows(profile: Profile) -> list[outbox.OutboxRow]:

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import shutil
+import time
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from .errors import DatabaseCorrupt
+from .errors import DatabaseCorrupt, DiskFull
+
+# Files being written (a backup, a restore) carry this in their name until they are complete
+# and checked: nothing lists them, and what a crash leaves of them is removed later.
+PARTIAL = ".partial-"
+DISK_FULL_BACKUP = (
+    "The disk is full, so the backup was not written; free some space and try again "
+    "(the profile itself is unchanged)."
+)
 
 
 def _pragma_key(key: bytes) -> str:
@@ -28,7 +42,26 @@ def connect_raw(db_path: Path, key: bytes) -> sqlcipher.Connection:
     return conn
 
 
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def secure_database_files(db_path: Path) -> None:
+    """The database and its -wal, -shm and -journal files: this user's only (0600). A new
+    database is created empty with that mode before SQLite opens it, so SQLite, which gives
+    its side files the database's mode, never writes a byte readable by others."""
+    if not db_path.exists():
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+    for path in (db_path, *(Path(f"{db_path}{s}") for s in SIDECARS)):
+        with contextlib.suppress(FileNotFoundError):
+            if os.name == "posix" and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+
+
 def create_encrypted_engine(db_path: Path, key: bytes) -> Engine:
+    secure_database_files(db_path)
+
     def creator() -> sqlcipher.Connection:
         return connect_raw(db_path, key)
 
@@ -60,12 +93,19 @@ def check_readable(db_path: Path, key: bytes, *, full: bool = True) -> None:
     conn = connect_raw(db_path, key)
     try:
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            (tables,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher.DatabaseError as exc:
             raise DatabaseCorrupt(
                 "The interview database cannot be read: it is damaged or is not this "
                 "profile's database. Restore it from a backup."
             ) from exc
+        if not tables:
+            # An empty (say 0-byte) file opens with any key as a new database: it is no
+            # profile's database, and opening it would show an empty caseload.
+            raise DatabaseCorrupt(
+                "The interview database is empty (it is not this profile's database). "
+                "Restore it from a backup."
+            )
         if not full:
             return
         try:
@@ -84,3 +124,104 @@ def check_readable(db_path: Path, key: bytes, *, full: bool = True) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return "full" in str(getattr(exc, "orig", exc)).lower()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def partial_name(target: Path) -> Path:
+    return target.with_name(f"{PARTIAL}{target.name}")
+
+
+def remove_partial(path: Path) -> None:
+    """A partial file and any side files SQLite made for it."""
+    for p in (path, *(Path(f"{path}{s}") for s in SIDECARS)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def remove_stale_partials(folder: Path, older_than_s: float = 600.0) -> list[str]:
+    """What an interrupted backup or restore left in ``folder`` (only files older than
+    ``older_than_s``, so one being written right now is left alone). Returns the names."""
+    removed = []
+    now = time.time()
+    for path in folder.glob(f"{PARTIAL}*") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime >= older_than_s:
+                path.unlink()
+                removed.append(path.name)
+    return removed
+
+
+def _new_private_file(path: Path) -> int:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    if os.name == "posix":
+        os.fchmod(fd, 0o600)
+    return fd
+
+
+def write_backup(engine: Engine, target: Path, key: bytes) -> None:
+    """An encrypted copy (same key) of the database at ``target``, whole or not at all.
+
+    ``VACUUM INTO`` writes a consistent copy under a partial name (0600 from its first byte);
+    it is flushed to disk and must open with the key and pass the full integrity check before
+    it is renamed to ``target``. Any failure removes what was written; a full disk raises
+    DiskFull with one sentence."""
+    partial = partial_name(target)
+    try:
+        os.close(_new_private_file(partial))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM INTO ?", (str(partial),))
+        _fsync_file(partial)
+        check_readable(partial, key, full=True)
+        os.replace(partial, target)
+    except (OperationalError, sqlcipher.OperationalError, OSError) as exc:
+        remove_partial(partial)
+        if _is_disk_full(exc):
+            raise DiskFull(DISK_FULL_BACKUP) from exc
+        raise
+    except BaseException:
+        remove_partial(partial)
+        raise
+    fsync_folder(target.parent)
+
+
+def copy_private(source: Path, target: Path) -> None:
+    """Copy ``source`` to a new ``target`` (0600 from its first byte), flushed to disk; on
+    any failure nothing is left at ``target``."""
+    try:
+        fd = _new_private_file(target)
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException as exc:
+        remove_partial(target)
+        if isinstance(exc, OSError) and _is_disk_full(exc):
+            raise DiskFull(
+                "The disk is full, so the backup was not restored; free some space and try "
+                "again (nothing was changed)."
+            ) from exc
+        raise

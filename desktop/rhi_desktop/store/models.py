@@ -317,6 +317,9 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Central's machine-readable reason for the last refusal or deferral (rhi_core.protocol
+    # ReasonCode values), or the laptop's own ("not_prepared").
+    reason_code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Sealed when the revision is completed (it can never change afterwards): the exact payload,
     # its hash and the signed PDF, so a sync only sends and a retry sends the same bytes.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
+from .engine import write_backup
 from .errors import ProfileTooNew
 
 if TYPE_CHECKING:
@@ -56,8 +58,9 @@ def current_revision(engine: Engine) -> str | None:
         return row[0] if row else None
 
 
-def ensure_schema(engine: Engine, backup_dir: Path) -> str | None:
-    """Bring the database to the newest schema. Returns the backup path when one was taken."""
+def ensure_schema(engine: Engine, backup_dir: Path, key: bytes) -> str | None:
+    """Bring the database to the newest schema. Returns the backup path when one was taken
+    (``key`` checks it: an older profile is migrated only after a backup that opens)."""
     current = current_revision(engine)
     if current is not None and current == _newest_file_revision():
         return None  # the common case: no Alembic import at all
@@ -75,21 +78,20 @@ def ensure_schema(engine: Engine, backup_dir: Path) -> str | None:
         )
     backup = None
     if current is not None:
-        backup = backup_database(engine, backup_dir, reason=f"before-upgrade-{current}")
+        backup = backup_database(engine, backup_dir, f"before-upgrade-{current}", key)
         log.info("profile schema %s older than %s; backup taken", current, head)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
     return str(backup) if backup else None
 
 
-def backup_database(engine: Engine, backup_dir: Path, reason: str) -> Path:
-    """An encrypted copy (same key) through SQLite's online backup; never a plaintext file."""
+def backup_database(engine: Engine, backup_dir: Path, reason: str, key: bytes) -> Path:
+    """An encrypted copy (same key), never a plaintext file: written whole and checked before
+    it takes its name (engine.write_backup), or not at all."""
     backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and backup_dir.stat().st_mode & 0o077:
+        os.chmod(backup_dir, 0o700)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"rhi-{stamp}-{reason}.db"
-    with engine.connect() as conn:
-        # VACUUM INTO writes a consistent copy encrypted with the same key.
-        conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
-        conn.execute(text("SELECT 1"))
-    target.chmod(0o600)
+    write_backup(engine, target, key)
     return target

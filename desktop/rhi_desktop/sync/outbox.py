@@ -4,7 +4,11 @@ restarts and crashes. A row leaves ``pending`` only on central's word for that v
 States: ``pending`` (to send; ``next_attempt_at`` says when), ``confirmed`` (central holds it:
 accepted now or a duplicate of what it already had), ``conflict`` (central holds other content
 for the same revision: shown to the worker, never retried blindly, never overwritten) and
-``rejected`` (central refused it, with the reason; a person must look).
+``rejected`` (central refused it, with the reason; a person must look, then retry it).
+
+A ``deferred`` answer (a state on central that can change: the questionnaire is not published
+yet, central is busy) keeps the row ``pending`` with central's reason and a backoff, so it is
+sent again by itself; a pending row with a ``reason_code`` is one central has put off.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rhi_core.domain.codes import InterviewState
 from rhi_core.protocol import ItemResult, ItemStatus
-from rhi_desktop.store.models import InterviewRevision, OutboxItem, ReturnInterview
+from rhi_desktop.store.models import Child, InterviewRevision, OutboxItem, ReturnInterview
 
 KIND = "interview"
 PENDING = "pending"
@@ -26,6 +30,9 @@ CONFIRMED = "confirmed"
 CONFLICT = "conflict"
 REJECTED = "rejected"
 STATES = (PENDING, CONFIRMED, CONFLICT, REJECTED)
+# reason_code of a deferral central gave no code for, and of a row the laptop could not build.
+DEFERRED_CODE = "deferred"
+NOT_PREPARED = "not_prepared"
 
 BATCH_SIZE = 50
 BACKOFF_BASE_S = 30.0
@@ -98,10 +105,6 @@ def due_items(session: Session, now: datetime, *, force: bool = False) -> list[O
     return list(session.scalars(query.order_by(OutboxItem.created_at, OutboxItem.entity_id)))
 
 
-def batches(items: list[OutboxItem], size: int = BATCH_SIZE) -> list[list[OutboxItem]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def postpone(items: list[OutboxItem], reason: str, now: datetime) -> None:
     """The batch did not get an answer: keep it pending, try again after a backoff."""
     for item in items:
@@ -110,16 +113,22 @@ def postpone(items: list[OutboxItem], reason: str, now: datetime) -> None:
         item.last_error = reason
 
 
-def apply_result(session: Session, item: OutboxItem, result: ItemResult) -> str:
+def apply_result(session: Session, item: OutboxItem, result: ItemResult, now: datetime) -> str:
     """Record central's answer for one item; returns the new outbox state."""
     item.attempts = (item.attempts or 0) + 1
     item.next_attempt_at = None
+    item.reason_code = result.reason_code
     if result.status in (ItemStatus.ACCEPTED, ItemStatus.DUPLICATE):
         item.state = CONFIRMED
         item.last_error = None
         # Central holds it now: the sealed copy is not needed on the laptop any more.
         item.payload = item.pdf = None
         _mark_synced(session, item.entity_id, item.revision)
+    elif result.status is ItemStatus.DEFERRED:
+        item.state = PENDING
+        item.next_attempt_at = now + backoff_delay(item.attempts)
+        item.last_error = result.reason or "central will take it later"
+        item.reason_code = result.reason_code or DEFERRED_CODE
     elif result.status is ItemStatus.CONFLICT:
         item.state = CONFLICT
         item.last_error = result.reason or "central holds other content for this revision"
@@ -127,6 +136,29 @@ def apply_result(session: Session, item: OutboxItem, result: ItemResult) -> str:
         item.state = REJECTED
         item.last_error = result.reason or "refused by central"
     return item.state
+
+
+def mark_not_prepared(item: OutboxItem, reason: str) -> None:
+    """The laptop could not build the item (so central never saw it): refused here."""
+    item.state, item.last_error, item.reason_code = REJECTED, reason, NOT_PREPARED
+
+
+def retry(session: Session, keys: set[tuple[str, int]] | None = None) -> list[OutboxItem]:
+    """Queue refused and conflicting rows again (all, or those ``keys`` of (interview id,
+    revision) name), due at once: a person asked for it. Returns the rows queued."""
+    query = select(OutboxItem).where(
+        OutboxItem.kind == KIND, OutboxItem.state.in_((REJECTED, CONFLICT))
+    )
+    rows = [
+        o
+        for o in session.scalars(query.order_by(OutboxItem.created_at, OutboxItem.entity_id))
+        if keys is None or (o.entity_id, o.revision) in keys
+    ]
+    for item in rows:
+        item.state = PENDING
+        item.next_attempt_at = None
+        item.reason_code = None  # central's answer to the retry gives the new one
+    return rows
 
 
 def _mark_synced(session: Session, interview_id: str, revision: int) -> None:
@@ -152,7 +184,7 @@ def _mark_synced(session: Session, interview_id: str, revision: int) -> None:
 
 @dataclass(frozen=True)
 class OutboxRow:
-    """One row of the sync panel's list (ids and codes; the UI adds the child's case number)."""
+    """One outbox row with the child it is about, for the sync screen and the CLI."""
 
     interview_id: str
     revision: int
@@ -161,23 +193,51 @@ class OutboxRow:
     next_attempt_at: datetime | None
     last_error: str | None
     child_local_id: str | None
+    reason_code: str | None = None
+    child_name: str | None = None
+
+    @property
+    def deferred(self) -> bool:
+        """Pending because central put it off (it is sent again by itself)."""
+        return self.state == PENDING and self.reason_code is not None
+
+    @property
+    def needs_attention(self) -> bool:
+        """Refused, in conflict or put off by central: not held by central, with a reason."""
+        return self.state in (REJECTED, CONFLICT) or self.deferred
 
 
-def snapshot(session: Session) -> list[OutboxRow]:
-    from rhi_desktop.store.models import Child
-
-    rows = session.execute(
-        select(OutboxItem, Child.local_id)
+def snapshot(session: Session, *, only_attention: bool = False) -> list[OutboxRow]:
+    """Every outbox row, newest first (only those that need attention, oldest first, when
+    ``only_attention``)."""
+    query = (
+        select(OutboxItem, Child.local_id, Child.first_name, Child.last_name)
         .join(ReturnInterview, ReturnInterview.id == OutboxItem.entity_id, isouter=True)
         .join(Child, Child.id == ReturnInterview.child_id, isouter=True)
         .where(OutboxItem.kind == KIND)
-        .order_by(OutboxItem.created_at.desc(), OutboxItem.entity_id)
-    ).all()
+    )
+    if only_attention:
+        query = query.where(
+            or_(
+                OutboxItem.state.in_((REJECTED, CONFLICT)),
+                and_(OutboxItem.state == PENDING, OutboxItem.reason_code.is_not(None)),
+            )
+        ).order_by(OutboxItem.created_at, OutboxItem.entity_id)
+    else:
+        query = query.order_by(OutboxItem.created_at.desc(), OutboxItem.entity_id)
     return [
         OutboxRow(
-            o.entity_id, o.revision, o.state, o.attempts or 0, o.next_attempt_at, o.last_error, lid
+            o.entity_id,
+            o.revision,
+            o.state,
+            o.attempts or 0,
+            o.next_attempt_at,
+            o.last_error,
+            lid,
+            o.reason_code,
+            " ".join(p for p in (first, last) if p) or None,
         )
-        for o, lid in rows
+        for o, lid, first, last in session.execute(query).all()
     ]
 
 

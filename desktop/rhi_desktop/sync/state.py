@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rhi_core.protocol import EnrolResponse
 from rhi_desktop.security.keyring_store import SERVICE, KeyringSecretStore
 from rhi_desktop.store.models import ProfileSetting
 from rhi_desktop.sync.errors import NotEnrolled, SyncError
@@ -49,12 +50,6 @@ def put(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
-def delete(session: Session, key: str) -> None:
-    row = session.get(ProfileSetting, key)
-    if row is not None:
-        session.delete(row)
-
-
 @dataclass(frozen=True)
 class Enrolment:
     server_url: str
@@ -68,6 +63,21 @@ def enrolment(session: Session) -> Enrolment | None:
     if not url or not device:
         return None
     return Enrolment(url, device, get(session, COUNCIL_NAME, ""), get(session, ENROLLED_WORKER, ""))
+
+
+def remember_enrolment(
+    session: Session, *, server_url: str, response: EnrolResponse, now: datetime
+) -> None:
+    """Which central store this laptop now talks to, as whom; the delta cursors start again
+    (a new device has seen nothing yet)."""
+    put(session, SERVER_URL, server_url)
+    put(session, DEVICE_ID, response.device_id)
+    put(session, COUNCIL_NAME, response.council_name)
+    put(session, ENROLLED_WORKER, response.worker)
+    put(session, CA_PEM, response.ca_certificate_pem)
+    put(session, ENROLLED_AT, now.isoformat())
+    put(session, CURSOR_ASSIGNMENTS, 0)
+    put(session, CURSOR_FEEDBACK, 0)
 
 
 def last_sync_at(session: Session) -> datetime | None:

@@ -1,4 +1,5 @@
-"""The sync panel: progress, the outbox item by item, last sync, queue size and "Sync now";
+"""The sync panel: progress, the outbox item by item (the child, its state and, for one central
+has not taken, central's reason and what to do), last sync, queue size, "Sync now" and "Retry";
 and the controller that runs sync passes off the GUI thread, by hand or every few minutes.
 
 The controller never touches the database on the GUI thread: every pass, ping and outbox
@@ -34,23 +35,36 @@ from PySide6.QtWidgets import (
 
 from rhi_desktop.services import sync_service
 from rhi_desktop.services.profiles import Profile
+from rhi_desktop.services.sync_issues import RETRY_IN_APP, advice, describe
 from rhi_desktop.sync.errors import ProfileWiped
 from rhi_desktop.sync.outbox import OutboxRow
 from rhi_desktop.ui.operations import run_in_background
 
 STATE_LABELS = {
     "pending": "Waiting to send",
+    "deferred": "Waiting for central",
     "confirmed": "Received by central",
     "conflict": "Conflict – needs a person",
     "rejected": "Refused by central",
 }
+RETRYABLE = ("rejected", "conflict")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class OutboxModel(QAbstractTableModel):
-    """One row per outbox item: case number, revision, state, attempts, last problem."""
+def _state_key(row: OutboxRow) -> str:
+    return "deferred" if row.deferred else row.state
 
-    HEADERS = ("Case", "Revision", "State", "Attempts", "Problem")
+
+def _what_to_do(row: OutboxRow) -> str:
+    if row.needs_attention:
+        return advice(row, RETRY_IN_APP)
+    return row.last_error or ""
+
+
+class OutboxModel(QAbstractTableModel):
+    """One row per outbox item: child, case number, revision, state, attempts, what to do."""
+
+    HEADERS = ("Child", "Case", "Revision", "State", "Attempts", "What to do")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,14 +84,19 @@ class OutboxModel(QAbstractTableModel):
                     new_state,
                     row.attempts + 1,
                     None,
-                    row.last_error if new_state in ("conflict", "rejected") else None,
+                    row.last_error if new_state != "confirmed" else None,
                     row.child_local_id,
+                    row.reason_code if new_state != "confirmed" else None,
+                    row.child_name,
                 )
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
                 return
 
     def row_at(self, row: int) -> OutboxRow:
         return self._rows[row]
+
+    def rows(self) -> list[OutboxRow]:
+        return list(self._rows)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -98,16 +117,17 @@ class OutboxModel(QAbstractTableModel):
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (
+                row.child_name or "",
                 row.child_local_id or row.interview_id[:8],
                 str(row.revision),
-                STATE_LABELS.get(row.state, row.state),
+                STATE_LABELS.get(_state_key(row), row.state),
                 str(row.attempts),
-                row.last_error or "",
+                _what_to_do(row),
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and row.last_error:
-            return row.last_error
+            return _what_to_do(row)
         if role == Qt.ItemDataRole.UserRole:
-            return row.state
+            return _state_key(row)
         return None
 
 
@@ -169,6 +189,20 @@ class SyncController(QObject):
             )
 
         run_in_background(self, work, self._done, self._failed)
+        return True
+
+    def retry(self, keys: set[tuple[str, int]] | None = None) -> bool:
+        """Queue refused and conflicting interviews again (those ``keys`` name, or all), then
+        run a pass (returns whether it started)."""
+        if self.running or self.wiped:
+            return False
+        profile = self.profile
+        run_in_background(
+            self,
+            lambda: sync_service.retry_refused(profile, keys),
+            lambda _n: self.sync_now(),
+            self._failed,
+        )
         return True
 
     def refresh_rows(self) -> None:
@@ -234,27 +268,47 @@ class SyncPanel(QWidget):
         self.status = QLabel("Not synced yet", objectName="syncStatus")
         self.queue = QLabel("", objectName="syncQueue")
         self.button = QPushButton("Sync now", objectName="syncNow")
+        self.button.setAccessibleName("Sync now")
+        self.retry_button = QPushButton("Retry", objectName="syncRetry")
+        self.retry_button.setAccessibleName("Retry refused interviews")
+        self.retry_button.setToolTip(
+            "Send refused and conflicting interviews again (the selected ones, or all), once "
+            "their cause is put right"
+        )
+        self.retry_button.setEnabled(False)
         self.bar = QProgressBar(objectName="syncProgress")
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.message = QLabel("", objectName="syncMessage")
         self.message.setWordWrap(True)
+        self.issues = QLabel("", objectName="syncIssues")
+        self.issues.setWordWrap(True)
+        self.issues.setAccessibleName("Interviews central has not taken")
+        self.issues.hide()
         self.table = QTableView(objectName="syncItems")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        for column in range(len(OutboxModel.HEADERS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(OutboxModel.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.queue)
+        top.addWidget(self.retry_button)
         top.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.bar)
         layout.addWidget(self.message)
+        layout.addWidget(self.issues)
         layout.addWidget(self.table, 1)
 
         self.button.clicked.connect(lambda: controller.sync_now())
+        self.retry_button.clicked.connect(self._retry)
         controller.sync_started.connect(self._started)
         controller.progress.connect(self._progress)
         controller.item_changed.connect(self.model.update_item)
@@ -263,9 +317,25 @@ class SyncPanel(QWidget):
         controller.profile_wiped.connect(self._wiped)
         controller.rows_loaded.connect(self._rows)
         controller.refresh_rows()
+        profile = controller.profile
+        run_in_background(
+            self, lambda: sync_service.sync_status(profile), lambda st: self._stamp(st.last_sync_at)
+        )
+
+    def _retry(self) -> None:
+        chosen = {
+            (r.interview_id, r.revision)
+            for r in (
+                self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()
+            )
+            if r.state in RETRYABLE
+        }
+        if self.controller.retry(chosen or None):
+            self.retry_button.setEnabled(False)
 
     def _started(self) -> None:
         self.button.setEnabled(False)
+        self.retry_button.setEnabled(False)
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.message.setText("Syncing…")
 
@@ -278,7 +348,13 @@ class SyncPanel(QWidget):
         self.button.setEnabled(True)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.message.setText("; ".join(summary.lines()))
+        lines = summary.lines()
+        if summary.needs_attention:
+            n = len(summary.attention)
+            lines.insert(
+                0, f"{n} interview{'s' if n != 1 else ''} not taken by central (see below)"
+            )
+        self.message.setText("; ".join(lines))
         self._stamp(summary.finished_at)
 
     def _failed(self, sentence: str) -> None:
@@ -289,6 +365,8 @@ class SyncPanel(QWidget):
 
     def _wiped(self, sentence: str) -> None:
         self.button.setEnabled(False)
+        self.retry_button.setEnabled(False)
+        self.issues.hide()
         self.message.setText(sentence)
         self.model.set_rows([])
 
@@ -296,6 +374,12 @@ class SyncPanel(QWidget):
         self.model.set_rows(rows)
         queued = sum(1 for r in rows if r.state == "pending")
         self.queue.setText(f"{queued} waiting")
+        attention = [r for r in rows if r.needs_attention]
+        self.issues.setText("\n".join(describe(r, RETRY_IN_APP) for r in attention))
+        self.issues.setVisible(bool(attention))
+        self.retry_button.setEnabled(
+            not self.controller.running and any(r.state in RETRYABLE for r in rows)
+        )
 
     def _stamp(self, when: datetime | None) -> None:
         if when is not None:

@@ -291,6 +291,38 @@ def _name(cn: str, org: str) -> x509.Name:
 
 def make_test_ca() -> tuple[bytes, bytes, bytes]:
     """A test CA and a worker certificate it issued: ``(ca_pem, worker_key_pem, worker_pem)``."""
+    ca_cert, _ca_key, key, cert = make_test_ca_parts()
+    pem = serialization.Encoding.PEM
+    key_pem = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return ca_cert.public_bytes(pem), key_pem, cert.public_bytes(pem)
+
+
+def make_crl(
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    revoked: list[tuple[int, dt.datetime]],
+) -> bytes:
+    """A standard X.509 CRL (PEM) from ``ca_key``: (serial, revocation time) each."""
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(now + dt.timedelta(days=7))
+    )
+    for serial, when in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
+        )
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
+def make_test_ca_parts() -> tuple[
+    x509.Certificate, ec.EllipticCurvePrivateKey, ec.EllipticCurvePrivateKey, x509.Certificate
+]:
+    """``(ca_cert, ca_key, worker_key, worker_cert)`` as objects."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Northshire RHI Test CA", "Northshire County Council")
@@ -329,8 +361,4 @@ def make_test_ca() -> tuple[bytes, bytes, bytes]:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    pem = serialization.Encoding.PEM
-    key_pem = key.private_bytes(
-        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return ca_cert.public_bytes(pem), key_pem, cert.public_bytes(pem)
+    return ca_cert, ca_key, key, cert

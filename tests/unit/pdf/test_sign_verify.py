@@ -145,7 +145,7 @@ def test_incremental_update_changing_a_page_is_tampered(tmp_path: Path, self_sig
     assert altered.startswith(self_signed)  # the signed bytes themselves are untouched
     result = verify_pdf(altered, None)
     assert result.signed and not result.intact
-    assert "changed after it was signed" in result.message
+    assert "changed after signature 1" in result.message
     code, _out, _err = _run(tmp_path, altered)
     assert code == 1
 

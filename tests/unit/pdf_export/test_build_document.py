@@ -20,7 +20,7 @@ from rhi_desktop.services.forms_registry import current_form
 from rhi_desktop.services.pdf_export import _answers_tree, build_document
 from rhi_desktop.services.profiles import Profile
 from rhi_desktop.services.record_view import load_record
-from rhi_desktop.sync.payload import build_payload
+from rhi_desktop.services.sync_payload import build_payload
 
 
 def _doc(profile: Profile, interview_id: str) -> InterviewDocument:

@@ -19,7 +19,8 @@ from unit.security.security_helpers import (
 
 from rhi_desktop.security import keys, throttle
 from rhi_desktop.security.errors import KeyFileDamaged, KeyringUnavailable, UnlockDelayed
-from rhi_desktop.security.throttle import STATE_FILE, UnlockThrottle, attempt_unlock, delay_after
+from rhi_desktop.security.keys import attempt_unlock
+from rhi_desktop.security.throttle import STATE_FILE, UnlockThrottle, delay_after
 
 
 @pytest.mark.parametrize(
@@ -172,10 +173,6 @@ def test_attempt_unlock_counts_wrong_passphrases_and_refuses_early_attempts(prof
     assert gate.failures == 0
 
 
-def test_keys_module_exposes_the_same_attempt_unlock():
-    assert keys.attempt_unlock is attempt_unlock
-
-
 def test_only_wrong_passphrases_count(profile, store, memory_keyring, clock):
     path, _ = profile
     gate = UnlockThrottle(path.parent, clock=clock)
@@ -205,3 +202,112 @@ def test_change_passphrase_with_a_throttle_counts_a_wrong_old_passphrase(profile
 def test_clock_is_injectable_and_defaults_to_wall_time(tmp_path):
     assert UnlockThrottle(tmp_path).seconds_remaining() == 0
     assert isinstance(FakeClock()(), float)
+
+
+# -- issue 11 item 8: attempts serialised, counts never lost, no endless lock-out --------------
+
+SLOWER_KDF = keys.KdfParams(time_cost=2, memory_cost_kib=8192, parallelism=1)  # ~20-50 ms
+
+
+def _wrong_attempts_in_parallel(path, n: int, store=None):  # type: ignore[no-untyped-def]
+    """n threads, each with its own throttle object (as n unlock dialogs or CLI runs would),
+    try a wrong passphrase at the same moment. Returns (tried, delayed)."""
+    import threading
+
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+
+    def one() -> None:
+        gate = UnlockThrottle(path.parent)
+        barrier.wait()
+        try:
+            attempt_unlock(path, OTHER, store, gate)
+        except keys.WrongPassphrase:
+            outcomes.append("tried")
+        except UnlockDelayed:
+            outcomes.append("delayed")
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes.count("tried"), outcomes.count("delayed")
+
+
+def test_parallel_wrong_attempts_are_serialised_and_every_one_counted(tmp_path):
+    path = tmp_path / "profile.key"
+    keys.create_key_file(
+        path,
+        STRONG,
+        profile_id=PROFILE_ID,
+        worker_name=WORKER,
+        demo=True,
+        secret_store=None,
+        kdf=SLOWER_KDF,
+    )
+    tried, delayed = _wrong_attempts_in_parallel(path, 8)
+    # The first three are free and each is counted; the rest meet the delay and wait for it.
+    assert (tried, delayed) == (3, 5)
+    assert UnlockThrottle(tmp_path).failures == 3
+    assert oct((tmp_path / throttle.LOCK_FILE).stat().st_mode & 0o777) == "0o600"
+
+
+def test_parallel_processes_share_the_lock(tmp_path):
+    """Other processes (the GUI and a CLI run, or a script) wait on the same file lock."""
+    import subprocess
+
+    path = tmp_path / "profile.key"
+    keys.create_key_file(
+        path,
+        STRONG,
+        profile_id=PROFILE_ID,
+        worker_name=WORKER,
+        demo=True,
+        secret_store=None,
+        kdf=SLOWER_KDF,
+    )
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from rhi_desktop.security import keys\n"
+        "from rhi_desktop.security.errors import UnlockDelayed, WrongPassphrase\n"
+        "from rhi_desktop.security.throttle import UnlockThrottle\n"
+        "p = Path(sys.argv[1]); go = float(sys.argv[2])\n"
+        "time.sleep(max(0.0, go - time.time()))\n"
+        "try:\n"
+        "    keys.attempt_unlock(p, 'wrong passphrase here', None, UnlockThrottle(p.parent))\n"
+        "except WrongPassphrase:\n"
+        "    print('tried')\n"
+        "except UnlockDelayed:\n"
+        "    print('delayed')\n"
+    )
+    import time
+
+    go = time.time() + 3.0  # every process imported and waiting by then
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path), str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert sorted(outs) == ["delayed"] * 3 + ["tried"] * 3
+    assert UnlockThrottle(tmp_path).failures == 3
+
+
+def test_a_failure_dated_in_the_future_counts_from_now_and_the_wait_ends(tmp_path, clock):
+    (tmp_path / STATE_FILE).write_text(
+        json.dumps({"failures": 5, "last_failure": clock() + 10 * 365 * 86400})
+    )
+    gate = UnlockThrottle(tmp_path, clock=clock)
+    assert gate.seconds_remaining() == delay_after(5)  # the full delay, from now
+    clock.advance(delay_after(5) / 2)
+    assert gate.seconds_remaining() == delay_after(5) / 2
+    clock.advance(delay_after(5) / 2)
+    assert gate.seconds_remaining() == 0
+    gate.check()  # not locked out for ten years
+    saved = json.loads((tmp_path / STATE_FILE).read_text())
+    assert saved["last_failure"] <= clock()

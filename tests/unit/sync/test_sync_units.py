@@ -15,6 +15,7 @@ from rhi_core.protocol import DEVICE_REVOKED, InterviewPayload, ItemResult, Item
 from rhi_desktop.security.keyring_store import SERVICE
 from rhi_desktop.services.pdf_export import export_signed_pdf
 from rhi_desktop.services.profiles import Profile
+from rhi_desktop.services.sync_payload import batch_item, build_payload
 from rhi_desktop.store.models import OutboxItem
 from rhi_desktop.sync import outbox, state
 from rhi_desktop.sync.client import SyncClient, normalise_server_url
@@ -26,7 +27,6 @@ from rhi_desktop.sync.errors import (
     TokenRejected,
     Unreachable,
 )
-from rhi_desktop.sync.payload import batch_item, build_payload
 
 
 def _client(handler) -> SyncClient:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ def test_outbox_is_made_once_per_completed_revision_and_survives_reopening(
         assert outbox.due_items(s, NOW, force=True) == [item]
         assert outbox.due_items(s, NOW + timedelta(seconds=31)) == [item]
         outbox.apply_result(
-            s, item, ItemResult(interview_id=iid, revision=1, status=ItemStatus.DUPLICATE)
+            s, item, ItemResult(interview_id=iid, revision=1, status=ItemStatus.DUPLICATE), NOW
         )
         assert item.state == "confirmed" and item.attempts == 2
     from conftest import PASSPHRASE
@@ -149,3 +149,69 @@ def test_backoff_is_capped_after_very_many_attempts() -> None:
 
     assert outbox.backoff_delay(2000) <= timedelta(seconds=outbox.BACKOFF_CAP_S)
     assert outbox.backoff_delay(1) >= timedelta(seconds=outbox.BACKOFF_BASE_S / 2)
+
+
+def test_deferred_stays_pending_with_backoff_and_a_person_retries_refusals(
+    profile: Profile,
+) -> None:
+    iid = completed_interview(profile, 1, NOW)
+    with profile.transaction() as s:
+        outbox.ensure_items(s, NOW)
+        (item,) = outbox.due_items(s, NOW)
+        later = ItemResult(
+            interview_id=iid,
+            revision=1,
+            status=ItemStatus.DEFERRED,
+            reason="central is busy",
+            reason_code="central_busy",
+        )
+        assert outbox.apply_result(s, item, later, NOW) == outbox.PENDING
+        assert item.next_attempt_at is not None and item.next_attempt_at > NOW
+        assert outbox.due_items(s, NOW) == [] and outbox.due_items(s, NOW, force=True) == [item]
+        (row,) = outbox.snapshot(s, only_attention=True)
+        assert row.deferred and row.child_name == "Test Child1" and row.child_local_id
+        refused = ItemResult(
+            interview_id=iid,
+            revision=1,
+            status=ItemStatus.REJECTED,
+            reason="the child is not assigned to you",
+            reason_code="child_not_assigned",
+        )
+        assert outbox.apply_result(s, item, refused, NOW) == outbox.REJECTED
+        assert outbox.due_items(s, NOW, force=True) == []  # never resent on its own
+        assert outbox.retry(s, {("other", 1)}) == []
+        assert outbox.retry(s) == [item]
+        assert (item.state, item.reason_code, item.next_attempt_at) == ("pending", None, None)
+
+
+@pytest.mark.parametrize(
+    ("state", "code", "starts", "says"),
+    [
+        ("pending", "form_not_published", "Waiting:", "once central publishes"),
+        ("pending", "central_busy", "Waiting:", "automatically at the next sync"),
+        (
+            "rejected",
+            "child_not_assigned",
+            "Refused:",
+            "assign this child to you on central, then DO",
+        ),
+        ("rejected", "answers_incomplete", "Refused:", "Amend the interview"),
+        ("rejected", "not_prepared", "Refused:", "opens on this laptop, then DO"),
+        ("rejected", None, "Refused:", "Once the cause is put right, DO."),
+        ("conflict", "content_differs", "Conflict:", "nothing was overwritten"),
+    ],
+)
+def test_each_interview_central_has_not_taken_gets_one_sentence(
+    state: str, code: str | None, starts: str, says: str
+) -> None:
+    from rhi_desktop.services.sync_issues import describe, retry_command
+
+    row = outbox.OutboxRow(
+        "abcdef12-0000", 2, state, 1, None, "central said no.", "C042", code, "Amira Khan"
+    )
+    sentence = describe(row, "DO")
+    assert sentence.startswith(f"{starts} Amira Khan (case C042), revision 2: Central said no. ")
+    assert says in sentence and sentence.endswith(".") and "\n" not in sentence
+    assert retry_command("/tmp/my profile") == (
+        "retry with: rhi-desktop sync --profile '/tmp/my profile' --retry"
+    )

@@ -134,9 +134,9 @@ def compare(op: str, a: Any, b: Any) -> bool:
     else:
         x, y = to_string(a), to_string(b)
     if op == "<":
-        return x < y
+        return bool(x < y)
     if op == "<=":
-        return x <= y
+        return bool(x <= y)
     if op == ">":
-        return x > y
-    return x >= y
+        return bool(x > y)
+    return bool(x >= y)

@@ -11,10 +11,16 @@ import contextlib
 import shutil
 from pathlib import Path
 
+from rhi_desktop.security import audit
 from rhi_desktop.security.keyring_store import DeviceSecretStore
 from rhi_desktop.security.keys import destroy_key_file
-from rhi_desktop.services.profiles import ProfilePaths
+from rhi_desktop.store.errors import StoreError
+from rhi_desktop.sync.errors import ProfileWiped
 from rhi_desktop.sync.state import TokenStore
+
+from .profiles import Profile, ProfilePaths, default_secret_store
+
+__all__ = ["WIPED_MESSAGE", "wipe_profile", "wipe_revoked"]
 
 WIPED_MESSAGE = (
     "This laptop was revoked by the central store, so RHI Desktop has erased the profile's "
@@ -46,3 +52,28 @@ def wipe_profile(
     if tokens is not None:
         tokens.forget()
     return removed
+
+
+def wipe_revoked(profile: Profile) -> ProfileWiped:
+    """Central revoked this laptop: audit it (best effort), close the profile, erase it.
+    Returns the ProfileWiped error carrying the sentence to show, for the caller to raise."""
+    try:
+        with profile.transaction() as s:
+            audit.record(
+                s,
+                actor=profile.worker_name,
+                action="sync.wipe",
+                entity="profile",
+                entity_id=profile.profile_id,
+                detail={"reason": "device revoked"},
+            )
+    except StoreError:
+        pass  # the record is about to be erased anyway; the wipe must not depend on it
+    paths = profile.paths
+    profile.close()
+    wipe_profile(
+        paths,
+        secret_store=None if profile.demo else default_secret_store(),
+        tokens=TokenStore(profile.profile_id, profile.demo),
+    )
+    return ProfileWiped(WIPED_MESSAGE)

@@ -1,4 +1,4 @@
-"""One completed revision as the wire payload central stores, and its signed PDF.
+"""One completed revision as the wire payload central stores: the record-to-wire mapping.
 
 The payload is built from the complete read model (``record_view.load_record``) and must be the
 same bytes every time for the same revision: a resend after a lost response has to hash alike,
@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,26 +34,14 @@ from rhi_core.protocol import (
     TrustedAdultWire,
     payload_dict,
 )
-from rhi_desktop.pdf.render import render_interview_pdf
-from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
-from rhi_desktop.services.forms_registry import DEFAULT_FORM
-from rhi_desktop.services.record_view import RecordView, load_record
 from rhi_desktop.store.errors import StoreError
 from rhi_desktop.store.models import AuditEvent
 
+from .forms_registry import DEFAULT_FORM
+from .record_view import RecordView, load_record
+
 # The desktop's signature roles on the wire (central's vocabulary calls the young person "child").
 _ROLES = {"worker": "worker", "young_person": "child", "carer": "carer"}
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A batch item ready to send (or the reason it cannot be built)."""
-
-    interview_id: str
-    revision: int
-    item: BatchItem | None
-    problem: str | None = None
-    has_pdf: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -212,52 +197,6 @@ def payload_from_record(record: RecordView, events: list[AuditEvent]) -> Intervi
         shared_with_social_worker_on=record.shared_with_social_worker_on,
         amendment_reason=record.amendment_reason,
     )
-
-
-def organisation_of(identity: SigningIdentity) -> str:
-    try:
-        cert = x509.load_der_x509_certificate(identity.certificate.dump())
-    except ValueError:
-        return ""
-    names = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
-    return str(names[0].value) if names else ""
-
-
-def signed_pdf(
-    session: Session,
-    interview_id: str,
-    revision: int,
-    *,
-    identity: SigningIdentity,
-    verified: bool,
-    demo: bool,
-    worker_name: str,
-    now: datetime,
-) -> bytes:
-    """The revision's record, rendered and signed in memory (never written to disk)."""
-    # Imported here: pdf_export pulls in the whole rendering stack, which a pull-only pass or
-    # the unit tests of the payload do not need.
-    from rhi_desktop.services.pdf_export import build_document
-
-    doc = build_document(
-        session,
-        interview_id,
-        revision,
-        now=now,
-        demo=demo,
-        worker_name=worker_name,
-        organisation_verified=verified,
-        organisation_name=organisation_of(identity) if verified else "",
-    )
-    try:
-        return sign_pdf(
-            render_interview_pdf(doc),
-            identity,
-            reason="Return Home Interview record",
-            location=doc.meta.organisation_name,
-        )
-    except SigningError as exc:
-        raise StoreError(f"The PDF could not be signed: {exc}") from exc
 
 
 def batch_item(
