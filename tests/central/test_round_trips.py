@@ -48,7 +48,7 @@ def test_a_push_of_50_is_three_statements(kit: Kit) -> None:
     assert {x["status"] for x in r.json()["results"]} == {"accepted"}
     assert len(seen) == 3, [x[:80] for x in seen]
     assert seen[0].startswith("SELECT devices.id")  # the gate's one token lookup
-    assert seen[1].startswith("INSERT INTO interviews") and "ON CONFLICT" in seen[1]
+    assert "INSERT INTO interviews" in seen[1] and "ON CONFLICT" in seen[1]
     assert seen[2].startswith("INSERT INTO audit_events")
 
 
