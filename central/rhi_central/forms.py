@@ -16,9 +16,11 @@ import yaml
 
 try:  # the engine is optional for central: a thin deployment may ship without it
     from rhi_core.forms import FormLoadError, completion_problems, load_yaml_text
+    from rhi_core.forms.attachments import attachment_answers
 except ImportError:  # pragma: no cover - exercised only in a stripped deployment
     load_yaml_text = None  # type: ignore[assignment]
     completion_problems = None  # type: ignore[assignment]
+    attachment_answers = None  # type: ignore[assignment]
     FormLoadError = Exception  # type: ignore[assignment,misc]
 
 ENGINE_AVAILABLE = load_yaml_text is not None
@@ -72,3 +74,10 @@ def answer_problems(definition: Any, answers: dict[str, Any], completed_at: date
     local_now = completed_at.astimezone(FORMS_TIMEZONE).replace(tzinfo=None)
     problems = completion_problems(definition, answers, now=local_now)
     return [f"{p.question}: {p.kind}" for p in problems]
+
+
+def missing_attachments(definition: Any, answers: dict[str, Any], sent: set[str]) -> list[str]:
+    """The image/file questions whose attachment is not among those ``sent`` with the payload."""
+    if definition is None or attachment_answers is None:
+        return []
+    return [q for q, ref in attachment_answers(definition, answers) if ref not in sent]

@@ -391,15 +391,25 @@ def _answers_result(cand: _Candidate, definition: Any) -> ItemResult | None:
     if declined:
         return None
     problems = forms_mod.answer_problems(definition, payload.answers, payload.completed_at)
-    if not problems:
-        return None
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return _result(
-        cand.item,
-        ItemStatus.REJECTED,
-        ReasonCode.ANSWERS_INCOMPLETE,
-        "answers incomplete or invalid: " + "; ".join(problems[:3]) + more,
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return _result(
+            cand.item,
+            ItemStatus.REJECTED,
+            ReasonCode.ANSWERS_INCOMPLETE,
+            "answers incomplete or invalid: " + "; ".join(problems[:3]) + more,
+        )
+    missing = forms_mod.missing_attachments(
+        definition, payload.answers, {a.id for a in payload.attachments}
     )
+    if missing:
+        return _result(
+            cand.item,
+            ItemStatus.REJECTED,
+            ReasonCode.ANSWERS_INCOMPLETE,
+            "answers name attachments that were not sent: " + ", ".join(missing[:5]),
+        )
+    return None
 
 
 # --- storing -------------------------------------------------------------------------------

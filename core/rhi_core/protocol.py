@@ -12,6 +12,9 @@ re-serialisation of its own model, so a server with a newer model (extra default
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -51,9 +55,13 @@ MAX_ID_CHARS = 64  # ids, codes, case numbers (central's id columns are 64 wide)
 MAX_NAME_CHARS = 200  # names, places, short labels (central's name columns are 200 wide)
 MAX_TEXT_CHARS = 50_000  # one free-text answer or note
 MAX_JSON_DEPTH = 32  # nesting of free-form JSON (answers, audit details)
-MAX_PAYLOAD_BYTES = 2 * 1024 * 1024  # canonical JSON of one interview payload
+# Canonical JSON of one interview payload: 2 MB of answers and notes, plus its attachments
+# (pictures, files) as base64: at most 40 MB of them (MAX_ATTACHMENTS_TOTAL_BYTES below).
+MAX_PAYLOAD_BYTES = 2 * 1024 * 1024 + (4 * 40 * 1024 * 1024) // 3 + 64 * 1024
 MAX_PDF_BYTES = 10 * 1024 * 1024  # one signed PDF
-MAX_BATCH_BYTES = 64 * 1024 * 1024  # one whole push request, PDFs included (else 413)
+# One whole push request, PDFs included (else 413): room for one revision with the most
+# attachments and its PDF (the laptop keeps batches about 24 MB and sends such a one alone).
+MAX_BATCH_BYTES = 96 * 1024 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024  # any other request body (else 413)
 MAX_CHILDREN_PER_BATCH = 1000  # child records and episodes carried with one batch (each)
 
@@ -246,6 +254,42 @@ class AuditEventWire(_Wire):
     hash: str = Field(pattern=SHA256_PATTERN)
 
 
+# Attachments (image/file answers) travel inside the payload, so its content hash covers them.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # one picture or file
+MAX_ATTACHMENTS = 20  # per revision
+MAX_ATTACHMENTS_TOTAL_BYTES = 40 * 1024 * 1024  # all of a revision's attachments
+
+
+class AttachmentWire(_Wire):
+    """A picture or file answering an image/file question; the answer is its ``id``."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+    question: str = Field(min_length=1, max_length=80)
+    file_name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    size: int = Field(ge=0, le=MAX_ATTACHMENT_BYTES)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    data_base64: str = Field(description="The file's bytes, base64")
+
+    @model_validator(mode="after")
+    def _bytes_match(self) -> AttachmentWire:
+        # Length first: never decode more than the limit allows.
+        if len(self.data_base64) > 4 * (MAX_ATTACHMENT_BYTES // 3 + 1):
+            raise ValueError(f"attachment {self.id} is larger than the limit")
+        try:
+            data = base64.b64decode(self.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"attachment {self.id}: data_base64 is not valid base64") from None
+        if len(data) != self.size:
+            raise ValueError(f"attachment {self.id}: the data is not {self.size} bytes")
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise ValueError(f"attachment {self.id}: the data does not match its sha256")
+        return self
+
+    def data(self) -> bytes:
+        return base64.b64decode(self.data_base64)
+
+
 class InterviewPayload(_Wire):
     """A completed interview revision, as the laptop sends it.
 
@@ -283,11 +327,31 @@ class InterviewPayload(_Wire):
     amendment_reason: Text | None = Field(
         default=None, description="Why this revision was made (amendment or review comment)"
     )
+    attachments: list[AttachmentWire] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description="Pictures and files answering image/file questions (absent when none)",
+    )
+
+    @field_validator("attachments")
+    @classmethod
+    def _attachments_fit(cls, attachments: list[AttachmentWire]) -> list[AttachmentWire]:
+        total = sum(a.size for a in attachments)
+        if total > MAX_ATTACHMENTS_TOTAL_BYTES:
+            raise ValueError(
+                f"the attachments add up to {total} bytes, over the "
+                f"{MAX_ATTACHMENTS_TOTAL_BYTES} limit"
+            )
+        if len({a.id for a in attachments}) != len(attachments):
+            raise ValueError("two attachments have the same id")
+        return attachments
 
 
 def payload_dict(payload: InterviewPayload) -> dict[str, Any]:
-    """The JSON-ready dict a client sends (and hashes) for a payload."""
-    return payload.model_dump(mode="json")
+    """The JSON-ready dict a client sends (and hashes) for a payload. A payload without
+    attachments leaves the key out, so it is the same bytes as before attachments existed."""
+    exclude = None if payload.attachments else {"attachments"}
+    return payload.model_dump(mode="json", exclude=exclude)
 
 
 # --- Push --------------------------------------------------------------------------------------

@@ -7,13 +7,15 @@ same words, each at its own place.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
-from rhi_core.forms.errors import FormError, Place
+from rhi_core.forms.errors import WARNING, FormError, Place
 from rhi_core.forms.located import Located
+from rhi_core.forms.plan import analyse
 from rhi_core.forms.schema import (
     GROUP_KINDS,
-    OTHER_CODE,
+    META_TYPES,
     QUESTION_TYPES,
     RTL_LANGUAGES,
     SCALE_LIST,
@@ -29,10 +31,13 @@ from rhi_core.forms.schema import (
     Text,
 )
 
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# XML names, as XLSForm allows: a letter or "_" first, then letters, digits, "_", "-" and ".".
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 FORM_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# "en", "pt-BR", or a private-use code made for a language named without one ("x-klingon").
+LANG_RE = re.compile(r"^([a-z]{2,3}|x)(-[A-Za-z0-9]{1,8})*$")
 CHOICE_VALUE_RE = re.compile(r"^[^\s]+$")
+APPEARANCE_RE = re.compile(r"^[A-Za-z0-9_:.\-]+$")
 
 FORM_KEYS = {
     "id",
@@ -43,6 +48,7 @@ FORM_KEYS = {
     "choices",
     "sections",
     "risk_flags",
+    "instance_name",
 }
 TEXT_KEYS = ("label", "hint", "guidance", "label_yp")
 QUESTION_KEYS = {
@@ -50,21 +56,47 @@ QUESTION_KEYS = {
     "type",
     *TEXT_KEYS,
     "required",
+    "required_message",
     "relevant",
     "constraint",
     "constraint_message",
     "calculate",
     "default",
+    "read_only",
     "choices",
+    "choice_filter",
     "other",
     "other_label",
     "worker_only",
+    "appearance",
+    "parameters",
 }
-GROUP_KEYS = {"name", "type", *TEXT_KEYS, "relevant", "worker_only", "items"}
-CHOICE_KEYS = {"value", "label", "face"}
+GROUP_KEYS = {
+    "name",
+    "type",
+    *TEXT_KEYS,
+    "relevant",
+    "worker_only",
+    "items",
+    "repeat_count",
+    "appearance",
+    "implicit",
+}
+CHOICE_KEYS = {"value", "label", "face", "columns"}
 LANGUAGE_KEYS = {"code", "name", "direction"}
 FLAG_KEYS = {"code", "label", "when", "prompts"}
 EXPRESSION_KEYS = ("relevant", "constraint", "calculate")
+# Texts that may show other answers: "${name}" in them is filled in as the interview goes.
+INTERPOLATED_KEYS = (
+    "label",
+    "label_yp",
+    "hint",
+    "guidance",
+    "constraint_message",
+    "required_message",
+)
+# range questions: their parameters and defaults (as ODK has them).
+RANGE_DEFAULTS = {"start": "1", "end": "10", "step": "1"}
 
 DEFAULT_OTHER_LABEL = "Other — please say"
 
@@ -89,14 +121,22 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.errors: list[FormError] = []
+        self.warnings: list[FormError] = []
+        # (item, attribute) -> place of texts holding ${name}, checked with the expressions.
+        self.text_places: dict[tuple[str, str], Place] = {}
         self.languages: set[str] = set()
         self.default_language = "en"
         self.names: dict[str, Place] = {}
-        self.list_uses: list[tuple[str, Place, str, bool]] = []  # list, place, question, other
+        # (list, place, question, question type)
+        self.list_uses: list[tuple[str, Place, str, str]] = []
+        self.spaced_values: dict[str, tuple[str, Place]] = {}  # list -> a value with a space
         self.expr_places: dict[tuple[str, str], Place] = {}  # (item, attribute) -> place
 
     def error(self, message: str, place: Place) -> None:
         self.errors.append(FormError(message, place))
+
+    def warn(self, message: str, place: Place) -> None:
+        self.warnings.append(FormError(message, place, WARNING))
 
     # -- small readers ---------------------------------------------------------------------
 
@@ -119,7 +159,13 @@ class _Builder:
             return None
         return str(value)
 
-    def text(self, raw: Located, key: str, what: str) -> Text:
+    def text(self, raw: Located, key: str, what: str, owner: str | None = None) -> Text:
+        out = self._text(raw, key, what)
+        if owner is not None and any("${" in t for t in out.values()):
+            self.text_places[(owner, key)] = raw.place_of(key)
+        return out
+
+    def _text(self, raw: Located, key: str, what: str) -> Text:
         value = raw.get(key)
         place = raw.place_of(key)
         if value is None or value == "":
@@ -156,6 +202,56 @@ class _Builder:
             return False
         self.error(f"{what}: '{key}' must be yes or no", raw.place_of(key))
         return False
+
+    def required(self, raw: Located, what: str, owner: str | None) -> tuple[bool, str | None]:
+        """``required``: yes/no, or an expression (required while it is true)."""
+        value = raw.get("required")
+        if value is None or value == "" or isinstance(value, bool):
+            return bool(value), None
+        text = str(value).strip()
+        if text.lower() in ("yes", "true", "true()", "1", "no", "false", "false()", "0"):
+            return self.boolean(raw, "required", what), None
+        if "(" in text or "$" in text or "=" in text:
+            return False, self.expression(raw, "required", what, owner)
+        self.error(f"{what}: 'required' must be yes or no", raw.place_of("required"))
+        return False, None
+
+    def appearance(self, raw: Located, what: str) -> tuple[str, ...]:
+        value = raw.get("appearance")
+        if value is None or value == "":
+            return ()
+        words = value if isinstance(value, list) else str(value).split()
+        out: list[str] = []
+        for word in words:
+            word = str(word).strip()
+            if not APPEARANCE_RE.match(word):
+                self.error(
+                    f"{what}: appearance '{word}' is not a word like 'minimal'",
+                    raw.place_of("appearance"),
+                )
+                continue
+            out.append(word)
+        return tuple(out)
+
+    def parameters(self, raw: Located, what: str) -> dict[str, str]:
+        value = raw.get("parameters")
+        if value is None or value == "":
+            return {}
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        out: dict[str, str] = {}
+        for part in re.split(r"[\s,;]+", str(value).strip()):
+            if not part:
+                continue
+            key, sep, val = part.partition("=")
+            if not sep or not key:
+                self.error(
+                    f"{what}: parameters must be written key=value, like 'start=1 end=10'",
+                    raw.place_of("parameters"),
+                )
+                return {}
+            out[key.strip().lower()] = val.strip()
+        return out
 
     def expression(self, raw: Located, key: str, what: str, owner: str | None = None) -> str | None:
         value = raw.get(key)
@@ -211,6 +307,7 @@ class _Builder:
         sections = self.read_sections(raw)
         flags = self.read_flags(raw)
         self.check_lists(choices, raw)
+        instance_name = self.expression(raw, "instance_name", "the form", "form:instance_name")
         return FormDefinition(
             id=form_id,
             version=version,
@@ -220,7 +317,9 @@ class _Builder:
             sections=tuple(sections),
             choices=choices,
             risk_flags=tuple(flags),
+            instance_name=instance_name,
             source=self.file,
+            warnings=tuple(self.warnings),
         )
 
     def read_languages(self, raw: Located) -> list[Language]:
@@ -296,25 +395,47 @@ class _Builder:
                 if code is None:
                     continue
                 if not CHOICE_VALUE_RE.match(code):
-                    self.error(
-                        f"{what}: value '{code}' must not contain spaces", entry.place_of("value")
-                    )
+                    # Fine for select_one; a select_multiple keeps its picks space-separated.
+                    self.spaced_values.setdefault(list_name, (code, entry.place_of("value")))
                 if code in seen:
-                    self.error(f"{what}: value '{code}' appears twice", entry.place_of("value"))
+                    if entry.get("columns"):
+                        # Cascading lists repeat a value under different parents (a "King"
+                        # county in two states); the filter tells them apart.
+                        self.warn(
+                            f"{what}: value '{code}' appears twice; answers cannot tell the two "
+                            "apart, so give them different values",
+                            entry.place_of("value"),
+                        )
+                    else:
+                        self.error(f"{what}: value '{code}' appears twice", entry.place_of("value"))
                 seen.add(code)
                 label = self.text(entry, "label", f"{what}, value '{code}'")
-                if self.default_language not in label:
-                    self.error(
-                        f"{what}, value '{code}' has no label in the default language '{self.default_language}'",
+                if not label:
+                    self.warn(
+                        f"{what}, value '{code}' has no label; its value is shown",
+                        entry.place_of("value"),
+                    )
+                elif self.default_language not in label:
+                    self.warn(
+                        f"{what}, value '{code}' has no label in the default language "
+                        f"'{self.default_language}'; another language's label is shown",
                         entry.place_of("label"),
                     )
                 face = self.string(entry, "face", what)
-                choices.append(Choice(code, label, face))
+                columns = entry.get("columns") or {}
+                if not isinstance(columns, dict):
+                    self.error(
+                        f"{what}, value '{code}': 'columns' must map column names to values",
+                        entry.place_of("columns"),
+                    )
+                    columns = {}
+                extra = {str(k): "" if v is None else str(v) for k, v in columns.items()}
+                choices.append(Choice(code, label, face, extra))
             lists[list_name] = tuple(choices)
         return lists
 
     def check_lists(self, lists: dict[str, tuple[Choice, ...]], raw: Located) -> None:
-        for list_name, place, question, other in self.list_uses:
+        for list_name, place, question, kind in self.list_uses:
             if list_name not in lists:
                 if list_name in BUILTIN_LISTS:
                     lists[list_name] = BUILTIN_LISTS[list_name]
@@ -324,11 +445,14 @@ class _Builder:
                         place,
                     )
                     continue
-            if other and not any(c.value == OTHER_CODE for c in lists[list_name]):
+            if kind in ("select_multiple", "rank") and list_name in self.spaced_values:
+                value, where = self.spaced_values[list_name]
                 self.error(
-                    f"question '{question}' has other: yes but its list '{list_name}' has no '{OTHER_CODE}' choice",
-                    place,
+                    f"choice list '{list_name}': value '{value}' must not contain spaces (question "
+                    f"'{question}' is a {kind}, whose answers are kept space-separated)",
+                    where,
                 )
+                del self.spaced_values[list_name]
 
     # -- sections, groups and questions ------------------------------------------------------
 
@@ -407,17 +531,24 @@ class _Builder:
         name = self.claim_name(raw, f"a {kind}")
         what = f"{kind} '{name}'"
         self.unknown_keys(raw, GROUP_KEYS, what)
-        if kind == "repeat" and in_repeat is not None:
-            self.error(
-                f"{what} is inside repeat '{in_repeat}'; repeats cannot be nested",
-                raw.place_of("type"),
-            )
-        texts = {key: self.text(raw, key, what) for key in TEXT_KEYS}
-        if kind != "group" and self.default_language not in texts["label"]:
-            self.error(
-                f"{what} has no label in the default language '{self.default_language}'", raw.place
+        texts = {key: self.text(raw, key, what, name) for key in TEXT_KEYS}
+        if kind != "group" and not texts["label"]:
+            self.warn(f"{what} has no label; its name is shown instead", raw.place)
+        elif kind != "group" and self.default_language not in texts["label"]:
+            self.warn(
+                f"{what} has no label in the default language '{self.default_language}'; "
+                "another language's label is shown",
+                raw.place,
             )
         items = self.read_items(raw, what, name if kind == "repeat" else in_repeat)
+        repeat_count = self.expression(raw, "repeat_count", what, name)
+        if repeat_count is not None and kind != "repeat":
+            self.error(f"{what}: only repeats take 'repeat_count'", raw.place_of("repeat_count"))
+            repeat_count = None
+        implicit = self.boolean(raw, "implicit", what)
+        if implicit and kind != "section":
+            self.error(f"{what}: only sections can be 'implicit'", raw.place_of("implicit"))
+            implicit = False
         if name is None:
             return None
         return Group(
@@ -426,6 +557,9 @@ class _Builder:
             relevant=self.expression(raw, "relevant", what, name),
             worker_only=self.boolean(raw, "worker_only", what),
             items=items,
+            repeat_count=repeat_count,
+            appearance=self.appearance(raw, what),
+            implicit=implicit,
             place=raw.place,
             **texts,
         )
@@ -441,10 +575,17 @@ class _Builder:
             )
             kind = None
         self.unknown_keys(raw, QUESTION_KEYS, what)
-        texts = {key: self.text(raw, key, what) for key in TEXT_KEYS}
-        if kind not in (None, "calculate") and self.default_language not in texts["label"]:
+        texts = {key: self.text(raw, key, what, name) for key in TEXT_KEYS}
+        labelled = kind not in (None, "calculate", *META_TYPES)
+        if labelled and not texts["label"] and not texts["hint"]:
             self.error(
                 f"{what} has no label in the default language '{self.default_language}'", raw.place
+            )
+        elif labelled and texts["label"] and self.default_language not in texts["label"]:
+            self.warn(
+                f"{what} has no label in the default language '{self.default_language}'; "
+                "another language's label is shown",
+                raw.place,
             )
         list_name = self.string(raw, "choices", what)
         other = self.boolean(raw, "other", what)
@@ -458,13 +599,21 @@ class _Builder:
                         raw.place,
                     )
             if list_name is not None:
-                self.list_uses.append((list_name, raw.place_of("choices"), name or "?", other))
+                self.list_uses.append((list_name, raw.place_of("choices"), name or "?", kind))
         elif list_name is not None and kind is not None:
             self.error(
                 f"{what}: only select, yes_no and scale questions take 'choices'",
                 raw.place_of("choices"),
             )
             list_name = None
+        choice_filter = self.expression(raw, "choice_filter", what, name)
+        if choice_filter is not None and kind not in SELECT_TYPES:
+            self.warn(
+                f"{what}: only select questions take a 'choice_filter'; this one is left out",
+                raw.place_of("choice_filter"),
+            )
+            self.expr_places.pop((name or "", "choice_filter"), None)
+            choice_filter = None
         if other and kind not in ("select_one", "select_multiple"):
             self.error(
                 f"{what}: only select_one and select_multiple questions take 'other'",
@@ -488,28 +637,67 @@ class _Builder:
             self.error(f"{what} is a calculate and needs a 'calculate' expression", raw.place)
         if kind == "note" and (raw.get("required") or calculate):
             self.error(f"{what} is a note; it cannot be required or calculated", raw.place)
+        if kind in META_TYPES and (raw.get("required") or calculate):
+            self.error(
+                f"{what} is {kind} metadata (filled in by the app); it cannot be required or "
+                "calculated",
+                raw.place,
+            )
         default = raw.get("default")
-        if isinstance(default, dict | list) and kind != "select_multiple":
+        if isinstance(default, dict | list) and kind not in ("select_multiple", "rank"):
             self.error(f"{what}: 'default' must be a single value", raw.place_of("default"))
             default = None
+        required, required_when = self.required(raw, what, name)
+        parameters = self.parameters(raw, what)
+        if kind == "range":
+            parameters = self.range_parameters(parameters, raw, what)
         if name is None or kind is None:
             return None
         return Question(
             name=name,
             type=kind,
-            required=self.boolean(raw, "required", what),
+            required=required,
+            required_when=required_when,
+            required_message=self.text(raw, "required_message", what, name),
             relevant=self.expression(raw, "relevant", what, name),
             constraint=self.expression(raw, "constraint", what, name),
-            constraint_message=self.text(raw, "constraint_message", what),
+            constraint_message=self.text(raw, "constraint_message", what, name),
             calculate=calculate,
             default=default,
+            read_only=self.boolean(raw, "read_only", what),
             worker_only=self.boolean(raw, "worker_only", what),
             choices=list_name,
+            choice_filter=choice_filter,
             other=other,
             other_label=other_label if other else {},
+            appearance=self.appearance(raw, what),
+            parameters=parameters,
             place=raw.place,
             **texts,
         )
+
+    def range_parameters(self, given: dict[str, str], raw: Located, what: str) -> dict[str, str]:
+        """start/end/step of a range question, as numbers (ODK's defaults 1, 10, 1)."""
+        out = dict(RANGE_DEFAULTS)
+        for key, value in given.items():
+            if key not in RANGE_DEFAULTS:
+                self.error(
+                    f"{what}: range takes the parameters start, end and step, not '{key}'",
+                    raw.place_of("parameters"),
+                )
+                continue
+            try:
+                float(value)
+            except ValueError:
+                self.error(
+                    f"{what}: range parameter {key}={value} is not a number",
+                    raw.place_of("parameters"),
+                )
+                continue
+            out[key] = value
+        if float(out["step"]) == 0:
+            self.error(f"{what}: range step must not be 0", raw.place_of("parameters"))
+        return out
 
     # -- risk flags --------------------------------------------------------------------------
 
@@ -571,19 +759,25 @@ def _direction(code: str) -> str:
     return "rtl" if code.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
-def build_form(raw: Any, file: str) -> tuple[FormDefinition | None, list[FormError]]:
-    """Validate ``raw`` and build the form; a form is returned only when there are no errors."""
-    from rhi_core.forms.plan import analyse
+def build_form(
+    raw: Any, file: str, known_names: Collection[str] = ()
+) -> tuple[FormDefinition | None, list[FormError]]:
+    """Validate ``raw`` and build the form; a form is returned only when there are no errors.
 
+    ``known_names`` are items reported already (refused by the reader): references to them
+    are not reported again."""
     builder = _Builder(file)
     form = builder.form(raw)
     if form is None:
         return None, builder.errors
     # Expressions are checked even when the structure has problems, so one run reports both;
     # references to items that exist but failed to build are not reported a second time.
-    plan, errors = analyse(form, builder.expr_places, set(builder.names))
-    errors = builder.errors + errors
+    known = set(builder.names) | set(known_names)
+    plan, problems = analyse(form, builder.expr_places, known, builder.text_places)
+    errors = builder.errors + [p for p in problems if not p.is_warning]
+    warnings = builder.warnings + [p for p in problems if p.is_warning]
     if errors:
-        return None, errors
+        return None, errors + warnings
     object.__setattr__(form, "_plan", plan)
+    object.__setattr__(form, "warnings", tuple(warnings))
     return form, []

@@ -3,12 +3,18 @@
 Every load-time problem carries its place so a form designer can go straight to it: a line in a
 YAML file, or a sheet/row/column in an XLSForm spreadsheet. Checking collects all problems rather
 than stopping at the first, because designers fix a whole batch between runs.
+
+A problem is an ``error`` (the form is refused) or a ``warning`` (the form loads; something in
+it is read differently or left out, and the message says what and how to change the sheet).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +42,25 @@ class FormError:
 
     message: str
     place: Place
+    severity: str = ERROR
 
     def __str__(self) -> str:
-        return f"{self.place}: {self.message}"
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{self.place}: {prefix}{self.message}"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == WARNING
 
 
 class FormLoadError(Exception):
-    """Raised by the loaders when a form has problems; ``errors`` lists every one of them."""
+    """Raised by the loaders when a form has problems; ``errors`` lists every one of them
+    (errors first; any warnings found on the way follow in ``warnings``)."""
 
-    def __init__(self, errors: Sequence[FormError]) -> None:
-        self.errors: tuple[FormError, ...] = tuple(errors)
+    def __init__(self, errors: Sequence[FormError], warnings: Sequence[FormError] = ()) -> None:
+        problems = [*errors, *warnings]
+        self.errors: tuple[FormError, ...] = tuple(p for p in problems if not p.is_warning)
+        self.warnings: tuple[FormError, ...] = tuple(p for p in problems if p.is_warning)
         first = str(self.errors[0]) if self.errors else "invalid form"
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
         super().__init__(first + more)

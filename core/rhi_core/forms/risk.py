@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rhi_core.forms.evaluate import Answers, evaluate
-from rhi_core.forms.expressions.compiler import Context
 from rhi_core.forms.expressions.values import to_bool
+from rhi_core.forms.plan import plan_of
 from rhi_core.forms.schema import FormDefinition, Text
 
 
@@ -30,9 +30,10 @@ def compute_risk_flags(
 ) -> list[RiskFlag]:
     """The form's flags that are raised by ``answers``, in form order."""
     evaluation = evaluate(form, answers, now=now)
-    ctx = Context(evaluation.values, now or datetime.now(), evaluation.counts)
+    ctx = evaluation.context
+    assert ctx is not None
     raised: list[RiskFlag] = []
-    for flag, fn in form.plan.flags:
+    for flag, fn in plan_of(form).flags:
         try:
             hit = to_bool(fn(ctx))
         except Exception as exc:  # noqa: BLE001 - see module doc

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rhi_core.forms.errors import Place
-
-if TYPE_CHECKING:
-    from rhi_core.forms.plan import Plan
 
 Text = Mapping[str, str]  # language code -> text
 
@@ -23,17 +20,27 @@ INPUT_TYPES = (
     "long_text",
     "integer",
     "decimal",
+    "range",
     "date",
     "time",
     "datetime",
     "yes_no",
     "select_one",
     "select_multiple",
+    "rank",
     "scale",
+    "acknowledge",
+    "image",
+    "file",
 )
-QUESTION_TYPES = ("note", *INPUT_TYPES, "calculate")
+# Filled in by the app, never typed: when the interview started / ended, the day it started,
+# the laptop's device id and the worker's name.
+META_TYPES = ("start", "end", "today", "deviceid", "username")
+QUESTION_TYPES = ("note", *INPUT_TYPES, "calculate", *META_TYPES)
 GROUP_KINDS = ("section", "group", "repeat")
-SELECT_TYPES = ("select_one", "select_multiple", "yes_no", "scale")
+SELECT_TYPES = ("select_one", "select_multiple", "rank", "yes_no", "scale")
+ATTACHMENT_TYPES = ("image", "file")
+ACKNOWLEDGED = "OK"  # the answer of an acknowledge question once ticked (as ODK stores it)
 
 YES_NO_LIST = "yes_no_pns"  # built-in list for yes_no: yes / no / prefer not to say
 SCALE_LIST = "faces_5"  # built-in list for scale: 1-5 with faces
@@ -57,6 +64,12 @@ class Choice:
     value: str
     label: Text
     face: str | None = None  # pictorial glyph for scale points, e.g. "🙂"
+    # Other columns of the choices sheet (e.g. "county"), read by choice_filter expressions.
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def columns(self) -> dict[str, str]:
+        """What a choice_filter sees: ``name`` (the value), the extra columns."""
+        return {**self.extra, "name": self.value}
 
 
 @dataclass(frozen=True)
@@ -68,15 +81,21 @@ class Question:
     guidance: Text = field(default_factory=dict)  # for the worker only, never shown to the child
     label_yp: Text = field(default_factory=dict)  # young-person wording
     required: bool = False
+    required_when: str | None = None  # required only while this expression is true
+    required_message: Text = field(default_factory=dict)
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Text = field(default_factory=dict)
     calculate: str | None = None
     default: Any = None
+    read_only: bool = False  # shown, not editable (its default or calculation is the value)
     worker_only: bool = False  # never shown in young-person mode
     choices: str | None = None  # choice list name for select types
+    choice_filter: str | None = None  # which choices to offer (cascading selects)
     other: bool = False  # select with "other — please say" free text in ``other_name``
     other_label: Text = field(default_factory=dict)
+    appearance: tuple[str, ...] = ()  # XLSForm appearances, e.g. ("minimal",)
+    parameters: Mapping[str, str] = field(default_factory=dict)  # e.g. range start/end/step
     place: Place = field(default=_NOWHERE, compare=False, repr=False)
 
     @property
@@ -86,8 +105,21 @@ class Question:
 
     @property
     def is_input(self) -> bool:
-        """Whether the worker or child types or picks this answer (not a note or calculation)."""
-        return self.type in INPUT_TYPES and self.calculate is None
+        """Whether the worker or child types or picks this answer (not a note, a
+        calculation, metadata or a read-only value)."""
+        return (
+            self.type in INPUT_TYPES
+            and self.calculate is None
+            and not self.read_only
+            and "hidden" not in self.appearance
+        )
+
+    @property
+    def is_meta(self) -> bool:
+        return self.type in META_TYPES
+
+    def has_appearance(self, *names: str) -> bool:
+        return any(a in names for a in self.appearance)
 
 
 @dataclass(frozen=True)
@@ -103,6 +135,11 @@ class Group:
     relevant: str | None = None
     worker_only: bool = False  # never shown in young-person mode (e.g. exploitation indicators)
     items: tuple[Item, ...] = ()
+    repeat_count: str | None = None  # repeats: an expression fixing the number of entries
+    appearance: tuple[str, ...] = ()  # e.g. ("field-list",)
+    # A section made for questions a spreadsheet has outside any group (not written back as a
+    # group, so the form's own structure survives a round trip).
+    implicit: bool = False
     place: Place = field(default=_NOWHERE, compare=False, repr=False)
 
 
@@ -130,18 +167,21 @@ class FormDefinition:
     sections: tuple[Group, ...]
     choices: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
     risk_flags: tuple[RiskFlagDef, ...] = ()
+    instance_name: str | None = None  # expression giving each record its title
     source: str = field(default="<memory>", compare=False, repr=False)
-    # Compiled expressions and lookup tables; built by the loader, not part of the definition.
-    _plan: Plan | None = field(default=None, compare=False, repr=False)
+    # What the loader read differently or left out (FormError with severity "warning").
+    warnings: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    # Compiled expressions and lookup tables (a rhi_core.forms.plan.Plan), attached by
+    # plan.plan_of on first use; not part of the definition.
+    _plan: Any = field(default=None, compare=False, repr=False)
 
-    @property
-    def plan(self) -> Plan:
-        if self._plan is None:
-            from rhi_core.forms.plan import build_plan
-
-            object.__setattr__(self, "_plan", build_plan(self))
-        assert self._plan is not None
-        return self._plan
+    def choices_of(self, question: Question) -> tuple[Choice, ...]:
+        """The choices a select question offers: its list, plus the "other" choice XLSForm's
+        ``or_other`` implies when the list has none."""
+        listed = self.choices.get(question.choices or "", ())
+        if question.other and not any(c.value == OTHER_CODE for c in listed):
+            return (*listed, Choice(OTHER_CODE, {self.default_language: "Other"}))
+        return listed
 
     def language(self, code: str) -> Language | None:
         return next((lang for lang in self.languages if lang.code == code), None)
@@ -171,4 +211,10 @@ class FormDefinition:
 
     def item(self, name: str) -> Item | None:
         """The question or group called ``name``."""
-        return self.plan.items.get(name)
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {}
+            for item, _ in self.walk():
+                index.setdefault(item.name, item)
+            object.__setattr__(self, "_index", index)
+        return index.get(name)

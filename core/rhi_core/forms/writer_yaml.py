@@ -27,14 +27,23 @@ def form_to_data(form: FormDefinition) -> dict[str, Any]:
             if value:
                 out[key] = _text(value, lang)
 
+    def appearance(item: Item, out: dict[str, Any]) -> None:
+        if item.appearance:
+            out["appearance"] = " ".join(item.appearance)
+
     def item_data(item: Item) -> dict[str, Any]:
         out: dict[str, Any] = {"name": item.name}
         if isinstance(item, Group):
             if item.kind != "section":
                 out["type"] = item.kind
+            if item.implicit:
+                out["implicit"] = True
             texts(item, out)
             if item.relevant:
                 out["relevant"] = item.relevant
+            if item.repeat_count:
+                out["repeat_count"] = item.repeat_count
+            appearance(item, out)
             if item.worker_only:
                 out["worker_only"] = True
             out["items"] = [item_data(child) for child in item.items]
@@ -44,11 +53,17 @@ def form_to_data(form: FormDefinition) -> dict[str, Any]:
         texts(item, out)
         if item.choices and not _implied_list(item):
             out["choices"] = item.choices
+        if item.choice_filter:
+            out["choice_filter"] = item.choice_filter
         if item.other:
             out["other"] = True
             out["other_label"] = _text(item.other_label, lang)
         if item.required:
             out["required"] = True
+        elif item.required_when:
+            out["required"] = item.required_when
+        if item.required_message:
+            out["required_message"] = _text(item.required_message, lang)
         for key in ("relevant", "calculate", "constraint"):
             if getattr(item, key):
                 out[key] = getattr(item, key)
@@ -56,6 +71,11 @@ def form_to_data(form: FormDefinition) -> dict[str, Any]:
             out["constraint_message"] = _text(item.constraint_message, lang)
         if item.default is not None and item.default != "":
             out["default"] = item.default
+        if item.read_only:
+            out["read_only"] = True
+        appearance(item, out)
+        if item.parameters:
+            out["parameters"] = dict(item.parameters)
         if item.worker_only:
             out["worker_only"] = True
         return out
@@ -72,8 +92,9 @@ def form_to_data(form: FormDefinition) -> dict[str, Any]:
             name: [
                 {
                     "value": c.value,
-                    "label": _text(c.label, lang),
+                    **({"label": _text(c.label, lang)} if c.label else {}),
                     **({"face": c.face} if c.face else {}),
+                    **({"columns": dict(c.extra)} if c.extra else {}),
                 }
                 for c in choices
             ]
@@ -81,6 +102,8 @@ def form_to_data(form: FormDefinition) -> dict[str, Any]:
         },
         "sections": [item_data(s) for s in form.sections],
     }
+    if form.instance_name:
+        data["instance_name"] = form.instance_name
     if form.risk_flags:
         data["risk_flags"] = [
             {

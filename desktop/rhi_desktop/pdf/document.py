@@ -32,6 +32,7 @@ class DocumentMeta:
     demo: bool = False
     organisation_verified: bool = False
     organisation_name: str = ""
+    record_title: str = ""  # from the form's instance_name, when it has one
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ class AnswerItem:
 
     label: str
     answer: str
+    image: bytes | None = None  # an image question's picture, printed under the answer
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file question's file, attached inside the PDF (the page lists its name and hash)."""
+
+    name: str
+    media_type: str
+    data: bytes
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,3 +238,4 @@ class InterviewDocument:
     safety_plan: SafetyPlan = field(default_factory=SafetyPlan)
     outcomes: Outcomes = field(default_factory=Outcomes)
     signatures: tuple[Signature, ...] = ()
+    files: tuple[EmbeddedFile, ...] = ()  # attached inside the PDF

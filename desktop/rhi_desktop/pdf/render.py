@@ -38,6 +38,7 @@ from rhi_core.domain.codes import (
     Sex,
 )
 
+from .attach import embed_files
 from .document import CONTENT_HASH_KEYWORD, AnswerItem, InterviewDocument, RepeatTable, Signature
 from .fonts import register_fonts
 from .layout import (
@@ -107,7 +108,7 @@ def render_interview_pdf(doc: InterviewDocument) -> bytes:
     template.build(
         story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=make_canvas(furniture)
     )
-    return buf.getvalue()
+    return embed_files(buf.getvalue(), doc.files)
 
 
 # --- story ------------------------------------------------------------------------------------
@@ -191,6 +192,8 @@ def _title(doc: InterviewDocument) -> Iterable[Flowable]:
     m = doc.meta
     yield para("Return Home Interview", H1, WIDTH)
     yield Spacer(1, 2)
+    if m.record_title:
+        yield para(m.record_title, H2, WIDTH)
     yield para(
         f"{doc.child.name} · interview {m.interview_id} · revision {m.revision}",
         style("sub", fontSize=10.5, leading=14, textColor=LABEL.textColor),
@@ -338,6 +341,10 @@ def _answers(title: str, items: Iterable[AnswerItem | RepeatTable]) -> Iterable[
             pending.clear()
 
     for item in items:
+        if isinstance(item, AnswerItem) and item.image is not None:
+            yield from flush()
+            yield from _picture(item)
+            continue
         if isinstance(item, AnswerItem):
             pending.append([item.label, item.answer])
             continue
@@ -352,6 +359,23 @@ def _answers(title: str, items: Iterable[AnswerItem | RepeatTable]) -> Iterable[
         else:
             yield KeepTogether([head, para("None recorded.", SMALL, WIDTH)])
     yield from flush()
+
+
+def _picture(item: AnswerItem) -> Iterable[Flowable]:
+    """An image question: its label and file name, then the picture itself (fitted), kept
+    together on one page."""
+    row = grid(None, [[item.label, item.answer]], _cols(0.36, 0.64), first_col_muted=True)
+    try:
+        reader = ImageReader(io.BytesIO(item.image or b""))
+        w, h = reader.getSize()
+    except Exception:  # noqa: BLE001 - a picture reportlab cannot read must not stop the record
+        note = para("The picture could not be printed; it is kept with the record.", SMALL, WIDTH)
+        yield KeepTogether([row, note])
+        return
+    scale = min((WIDTH * 0.64) / w, (70 * mm) / h, 1.0)
+    picture = Image(io.BytesIO(item.image or b""), width=w * scale, height=h * scale)
+    picture.hAlign = "RIGHT"
+    yield KeepTogether([row, Spacer(1, 3), picture, Spacer(1, 6)])
 
 
 def _bullets(items: Iterable[str], width: float, empty: str) -> list[Flowable]:

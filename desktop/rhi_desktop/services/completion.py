@@ -54,6 +54,7 @@ from rhi_desktop.store.models import (
 from rhi_desktop.store.types import utcnow
 
 from .children import ValidationFailed
+from .interview_meta import fill_at_completion
 
 EDITABLE_STATES: frozenset[str | None] = frozenset({None, InterviewState.DRAFT})
 AMENDABLE_STATES: frozenset[str] = frozenset(
@@ -247,6 +248,7 @@ def complete(
     if problems:
         raise IncompleteInterview(problems)
     declined = is_declined_path(session, interview)
+    fill_at_completion(session, interview, now)  # the form's "end" (XLSForm metadata)
     interview.state = InterviewState.COMPLETED
     interview.completed_at = now
     interview.locked_at = now

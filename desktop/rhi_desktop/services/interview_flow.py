@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -16,8 +16,10 @@ from rhi_desktop.security import audit
 from rhi_desktop.store.models import Child, MissingEpisode, ReturnInterview
 
 from .answers import load_answers
+from .attachments import attachment_infos, describe_attachment
 from .children import ValidationFailed
 from .forms_registry import get_form
+from .interview_meta import fill_at_start
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class WizardData:
     child_local_id: str
     child_dob: date
     child_language: str
+    # The interview's attachments, as the wizard shows them: id -> "letter.png (12 kB)".
+    attachments: dict[str, str] = field(default_factory=dict)
 
 
 def start_or_resume(
@@ -79,6 +83,7 @@ def start_or_resume(
     interview.state = InterviewState.DRAFT
     interview.worker = interview.worker or actor
     session.flush()
+    fill_at_start(session, interview, form, now)
     audit.record(
         session,
         actor=actor,
@@ -106,4 +111,8 @@ def load_wizard(session: Session, interview_id: str) -> WizardData:
         child_local_id=child.local_id,
         child_dob=child.dob,
         child_language=child.preferred_language,
+        attachments={
+            ref: describe_attachment(info)
+            for ref, info in attachment_infos(session, interview.id).items()
+        },
     )

@@ -28,7 +28,7 @@ from rhi_core.canonical import content_sha256
 from rhi_core.domain.codes import InterviewState, SessionPresent, SignatureRole
 from rhi_core.domain.codes import RiskFlag as RiskFlagCode
 from rhi_core.domain.episodes import EpisodeProblem
-from rhi_core.forms.evaluate import Evaluation, evaluate
+from rhi_core.forms.evaluate import Evaluation, InstanceState, evaluate
 from rhi_core.forms.labels import choice_label, text_in, visible_label
 from rhi_core.forms.risk import compute_risk_flags
 from rhi_core.forms.schema import FormDefinition, Group, Question
@@ -39,13 +39,14 @@ from rhi_desktop.pdf.signing import SigningError, SigningIdentity, sign_pdf
 from rhi_desktop.security import audit
 from rhi_desktop.store.errors import StoreError
 
+from .attachments import AttachmentInfo, attachment_data, attachment_infos
 from .children import ValidationFailed
 from .completion import get_interview
 from .forms_registry import get_form
 from .profiles import Profile
 from .record_view import RecordView, canonical_payload, load_record
 from .signing_identity import get_or_create_identity
-from .sync_payload import completed_events, payload_from_record
+from .sync_payload import completed_events, payload_from_record, record_attachments
 
 __all__ = [
     "EXPORT_STEPS",
@@ -147,7 +148,8 @@ def _content_hash(session: Session, record: RecordView) -> str:
     if record.completed_at is None:
         return content_sha256(canonical_payload(record))
     events = completed_events(session, record.interview_id, record.revision)
-    return content_sha256(payload_dict(payload_from_record(record, events)))
+    attachments = record_attachments(session, record)
+    return content_sha256(payload_dict(payload_from_record(record, events, attachments)))
 
 
 def build_document(
@@ -173,12 +175,14 @@ def build_document(
     # completed record. Evaluate takes local wall time.
     moment = _local(record.completed_at or record.held_at or now).replace(tzinfo=None)
     evaluation = evaluate(form, answers, now=moment) if form else None
+    files = _Files(attachment_infos(session, record.interview_id), {})
+    files.data = attachment_data(session, record.interview_id, files.infos)
     sections: tuple[pdf.AnswerSection, ...] = ()
     push: tuple[str, ...] = ()
     pull: tuple[str, ...] = ()
     flags: tuple[pdf.RiskFlagEntry, ...] = ()
     if form is not None and evaluation is not None:
-        sections = tuple(_sections(form, evaluation, answers))
+        sections = tuple(_sections(form, evaluation, answers, files))
         push = _factors(form, evaluation, PUSH_SECTION)
         pull = _factors(form, evaluation, PULL_SECTION)
         flags = _risk_flags(form, answers, record.risk_flags, moment)
@@ -196,6 +200,7 @@ def build_document(
             demo=demo,
             organisation_verified=organisation_verified,
             organisation_name=organisation_name,
+            record_title=evaluation.title if evaluation is not None else "",
         ),
         child=_child(record, form, now),
         episodes=tuple(
@@ -260,6 +265,7 @@ def build_document(
             )
             for s in record.signatures
         ),
+        files=tuple(files.embedded),
     )
 
 
@@ -407,15 +413,51 @@ def _other_value(q: Question, values: Mapping[str, Any], raw: Mapping[str, Any])
     return raw.get(q.other_name) if _empty(value) else value
 
 
+@dataclass
+class _Files:
+    """The interview's attachments, and the file-question files to attach to the PDF."""
+
+    infos: Mapping[str, AttachmentInfo]
+    data: Mapping[str, bytes]
+    embedded: list[pdf.EmbeddedFile] = field(default_factory=list)
+
+    def answer(self, q: Question, value: Any, label: str) -> pdf.AnswerItem:
+        info = self.infos.get(str(value)) if isinstance(value, str) else None
+        if info is None:
+            return pdf.AnswerItem(label, NOT_ANSWERED if _empty(value) else "(file missing)")
+        size = _size(info.size)
+        data = self.data.get(info.id)
+        if q.type == "image":
+            return pdf.AnswerItem(label, f"{info.file_name} ({size})", image=data)
+        if data is not None and not any(f.description.endswith(info.sha256) for f in self.embedded):
+            self.embedded.append(
+                pdf.EmbeddedFile(
+                    info.file_name, info.media_type, data, f"{label}: SHA-256 {info.sha256}"
+                )
+            )
+        return pdf.AnswerItem(
+            label, f"{info.file_name} ({size}), attached to this PDF; SHA-256 {info.sha256}"
+        )
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} kB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
 def _sections(
-    form: FormDefinition, ev: Evaluation, answers: Mapping[str, Any]
+    form: FormDefinition, ev: Evaluation, answers: Mapping[str, Any], files: _Files
 ) -> Iterable[pdf.AnswerSection]:
     for section in form.sections:
         if not ev.groups.get(section.name, False):
             continue  # the whole section did not apply
-        items = list(_items(section.items, form, ev, answers))
+        items = list(_items(section.items, form, ev, answers, files))
         if items:
-            yield pdf.AnswerSection(visible_label(section, form) or section.name, tuple(items))
+            title = ev.fill(visible_label(section, form)) or section.name
+            yield pdf.AnswerSection(title, tuple(items))
 
 
 def _items(
@@ -423,46 +465,68 @@ def _items(
     form: FormDefinition,
     ev: Evaluation,
     answers: Mapping[str, Any],
+    files: _Files,
 ) -> Iterable[pdf.AnswerItem | pdf.RepeatTable]:
     for item in items:
         if isinstance(item, Group):
             if not ev.groups.get(item.name, False):
                 continue
             if item.kind == "repeat":
-                yield _repeat_table(item, form, ev, answers)
+                raw = answers.get(item.name)
+                entries = ev.repeats.get(item.name, [])
+                yield from _repeat_tables(
+                    item, form, entries, raw if isinstance(raw, list) else [], files, ""
+                )
             else:
                 # Groups inside a section (e.g. the CSE indicators) print inline, in order.
-                yield from _items(item.items, form, ev, answers)
+                yield from _items(item.items, form, ev, answers, files)
             continue
         if not item.is_input:
             continue  # notes and calculations are not answers
         state = ev.questions.get(item.name)
         if state is None or not state.relevant:
             continue  # not relevant: left out of the record
+        label = ev.fill(visible_label(item, form)) or item.name
+        if item.type in ("image", "file"):
+            yield files.answer(item, state.value, label)
+            continue
         other = _other_value(item, ev.values, answers)
-        yield pdf.AnswerItem(
-            visible_label(item, form) or item.name, _format(item, state.value, form, other)
-        )
+        yield pdf.AnswerItem(label, _format(item, state.value, form, other))
 
 
 def _inputs_of(group: Group) -> list[Question]:
+    """The questions a repeat's table has columns for (a repeat inside it gets its own)."""
     out: list[Question] = []
     for item in group.items:
         if isinstance(item, Group):
-            out += _inputs_of(item)
+            if item.kind != "repeat":
+                out += _inputs_of(item)
         elif item.is_input:
             out.append(item)
     return out
 
 
-def _repeat_table(
-    group: Group, form: FormDefinition, ev: Evaluation, answers: Mapping[str, Any]
-) -> pdf.RepeatTable:
+def _repeats_in(group: Group) -> list[Group]:
+    out: list[Group] = []
+    for item in group.items:
+        if isinstance(item, Group):
+            out += [item] if item.kind == "repeat" else _repeats_in(item)
+    return out
+
+
+def _repeat_tables(
+    group: Group,
+    form: FormDefinition,
+    entries: Sequence[InstanceState],
+    raw_list: Sequence[Any],
+    files: _Files,
+    within: str,
+) -> Iterable[pdf.RepeatTable]:
+    """A repeat as a table; each repeat nested in it (people at each place) as one more table
+    per entry, titled with the entry it belongs to."""
     questions = _inputs_of(group)
-    raw_instances = answers.get(group.name)
-    raw_list = raw_instances if isinstance(raw_instances, list) else []
     rows: list[list[str]] = []
-    for index, inst in enumerate(ev.repeats.get(group.name, [])):
+    for index, inst in enumerate(entries):
         raw = raw_list[index] if index < len(raw_list) and isinstance(raw_list[index], dict) else {}
         values = {n: s.value for n, s in inst.questions.items()}
         row = []
@@ -470,17 +534,45 @@ def _repeat_table(
             state = inst.questions.get(q.name)
             if state is None or not state.relevant or _empty(state.value):
                 row.append("")  # an empty cell reads better than "Not answered" in a table
+            elif q.type in ("image", "file"):
+                row.append(files.answer(q, state.value, q.name).answer)
             else:
                 row.append(_format(q, state.value, form, _other_value(q, values, raw)))
         rows.append(row)
     # Columns nobody filled in only make the table harder to read; the first (the entry's
     # name) always stays so an entry is never a blank row.
     keep = [i for i in range(len(questions)) if i == 0 or not rows or any(r[i] for r in rows)]
-    return pdf.RepeatTable(
-        title=visible_label(group, form) or group.name,
-        columns=tuple(visible_label(questions[i], form) or questions[i].name for i in keep),
+    first = entries[0] if entries else None
+
+    def shown(item: Question | Group) -> str:
+        text = visible_label(item, form) or item.name
+        return first.fill(text) if first is not None else text
+
+    title = shown(group) + within
+    yield pdf.RepeatTable(
+        title=title,
+        columns=tuple(shown(questions[i]) for i in keep),
         rows=tuple(tuple(r[i] for i in keep) for r in rows),
     )
+    for inner in _repeats_in(group):
+        for index, inst in enumerate(entries):
+            inner_entries = inst.repeats.get(inner.name, [])
+            if not inner_entries or not inst.groups.get(inner.name, False):
+                continue
+            raw = (
+                raw_list[index]
+                if index < len(raw_list) and isinstance(raw_list[index], dict)
+                else {}
+            )
+            inner_raw = raw.get(inner.name)
+            yield from _repeat_tables(
+                inner,
+                form,
+                inner_entries,
+                inner_raw if isinstance(inner_raw, list) else [],
+                files,
+                f" — {visible_label(group, form) or group.name} {index + 1}",
+            )
 
 
 def _factors(form: FormDefinition, ev: Evaluation, section_name: str) -> tuple[str, ...]:

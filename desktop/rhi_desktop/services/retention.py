@@ -19,6 +19,7 @@ from rhi_core.domain.codes import InterviewState
 from rhi_desktop.security import audit
 from rhi_desktop.store.models import (
     Answer,
+    Attachment,
     InterviewRevision,
     InterviewSession,
     OfferAttempt,
@@ -40,6 +41,7 @@ def delete_interview_content(session: Session, interview_id: str) -> None:
     for model in (
         SafetyPlan,
         Answer,
+        Attachment,
         Signature,
         Referral,
         OfferAttempt,

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rhi_core.canonical import content_sha256
+from rhi_core.forms.attachments import attachment_answers
 from rhi_core.forms.bundled import load_builtin
 from rhi_core.protocol import (
+    AttachmentWire,
     AuditEventWire,
     BatchItem,
     InterviewPayload,
@@ -37,7 +39,8 @@ from rhi_core.protocol import (
 from rhi_desktop.store.errors import StoreError
 from rhi_desktop.store.models import AuditEvent
 
-from .forms_registry import DEFAULT_FORM
+from .attachments import attachment_data, attachment_infos
+from .forms_registry import DEFAULT_FORM, get_form
 from .record_view import RecordView, load_record
 
 # The desktop's signature roles on the wire (central's vocabulary calls the young person "child").
@@ -84,14 +87,50 @@ def completed_events(session: Session, interview_id: str, revision: int) -> list
     return events[: end + 1] if end is not None else events
 
 
+def record_attachments(session: Session, record: RecordView) -> list[AttachmentWire]:
+    """The pictures and files the revision's answers name, in the order of the form."""
+    if record.path == "declined" or not record.form_id or not record.form_version:
+        return []
+    form = get_form(record.form_id, record.form_version, session)
+    refs = list(
+        dict.fromkeys(ref for _q, ref in attachment_answers(form, answers_tree(record.answers)))
+    )
+    infos = attachment_infos(session, record.interview_id, refs)
+    data = attachment_data(session, record.interview_id, refs)
+    missing = [r for r in refs if r not in infos]
+    if missing:
+        raise StoreError(
+            "An attached file of this interview is missing from the laptop, so the record "
+            "cannot be sent; attach it again in a new revision."
+        )
+    return [
+        AttachmentWire(
+            id=ref,
+            question=infos[ref].question,
+            file_name=infos[ref].file_name,
+            media_type=infos[ref].media_type,
+            size=infos[ref].size,
+            sha256=infos[ref].sha256,
+            data_base64=base64.b64encode(data[ref]).decode("ascii"),
+        )
+        for ref in refs
+    ]
+
+
 def build_payload(session: Session, interview_id: str, revision: int) -> InterviewPayload:
     record = load_record(session, interview_id, revision)
     if record.completed_at is None:
         raise StoreError("This revision has not been completed, so it cannot be sent.")
-    return payload_from_record(record, completed_events(session, interview_id, revision))
+    return payload_from_record(
+        record,
+        completed_events(session, interview_id, revision),
+        record_attachments(session, record),
+    )
 
 
-def payload_from_record(record: RecordView, events: list[AuditEvent]) -> InterviewPayload:
+def payload_from_record(
+    record: RecordView, events: list[AuditEvent], attachments: list[AttachmentWire] | None = None
+) -> InterviewPayload:
     worker = record.worker or ""
     plan = record.safety_plan
     has_plan = plan.id is not None
@@ -196,6 +235,7 @@ def payload_from_record(record: RecordView, events: list[AuditEvent]) -> Intervi
         recommendations=record.recommendations,
         shared_with_social_worker_on=record.shared_with_social_worker_on,
         amendment_reason=record.amendment_reason,
+        attachments=attachments or [],
     )
 
 

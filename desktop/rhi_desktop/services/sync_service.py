@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rhi_core.protocol import BatchItem, ItemStatus
 from rhi_desktop.security import audit
-from rhi_desktop.store.models import OutboxItem
+from rhi_desktop.store.models import Attachment, OutboxItem
 from rhi_desktop.sync import outbox, pull, state
 from rhi_desktop.sync.audit_push import push_audit_trail
 from rhi_desktop.sync.client import SyncClient
@@ -203,6 +204,56 @@ def sync_once(
     return summary
 
 
+# A batch request stays about this size (a row bigger than it goes alone): interviews with
+# pictures and files can carry tens of megabytes each.
+BATCH_BYTES = 24 * 1024 * 1024
+
+
+def _batches(
+    profile: Profile, due: list[tuple[str, str, int]]
+) -> Iterator[list[tuple[str, str, int]]]:
+    """``due`` in order, in batches of at most BATCH_SIZE rows and about BATCH_BYTES (the
+    sealed payload and PDF, or the attachments of a row not sealed yet)."""
+    weights: dict[str, int] = {}
+    if due:
+        with profile.sessions() as s:
+            ids = [row_id for row_id, _, _ in due]
+            for n in range(0, len(ids), 500):
+                chunk = ids[n : n + 500]
+                sealed = select(
+                    OutboxItem.id,
+                    OutboxItem.entity_id,
+                    func.coalesce(func.length(OutboxItem.pdf), 0),
+                    func.length(OutboxItem.payload),
+                ).where(OutboxItem.id.in_(chunk))
+                for row_id, entity_id, pdf_len, payload_len in s.execute(sealed):
+                    weights[row_id] = pdf_len + (payload_len or 0)
+                    if payload_len is None:
+                        weights[row_id] += (
+                            int(
+                                s.scalar(
+                                    select(func.coalesce(func.sum(Attachment.size), 0)).where(
+                                        Attachment.interview_id == entity_id
+                                    )
+                                )
+                                or 0
+                            )
+                            * 4
+                            // 3
+                        )
+    batch: list[tuple[str, str, int]] = []
+    size = 0
+    for row in due:
+        weight = weights.get(row[0], 0)
+        if batch and (len(batch) >= outbox.BATCH_SIZE or size + weight > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += weight
+    if batch:
+        yield batch
+
+
 def _prepare(
     profile: Profile,
     rows: list[tuple[str, str, int]],
@@ -269,8 +320,7 @@ def _push(
     done = 0
     if on_progress:
         on_progress(done, total, f"Sending {len(due)} interviews")
-    for start in range(0, len(due), outbox.BATCH_SIZE):
-        rows = due[start : start + outbox.BATCH_SIZE]
+    for rows in _batches(profile, due):
         ready, broken = _prepare(profile, rows, when, include_pdf, summary)
         # PDFs go as raw multipart parts; the records of the interviews' children go along, so
         # central can take a child the worker added on this laptop (it has no record of it).

@@ -191,6 +191,23 @@ class Answer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Attachment(Base):
+    """A picture or file an image/file question holds (the answer is this row's id). Kept in
+    the encrypted store like every answer; never rewritten, so a completed revision's
+    attachment stays exactly as it was signed and sent."""
+
+    __tablename__ = "attachment"
+    id: Mapped[str] = _uuid_pk()
+    interview_id: Mapped[str] = mapped_column(ForeignKey("return_interview.id"), index=True)
+    question: Mapped[str] = mapped_column(String(80))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SafetyPlan(Base):
     __tablename__ = "safety_plan"
     # One plan per revision (0003).

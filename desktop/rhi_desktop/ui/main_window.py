@@ -337,8 +337,27 @@ class MainWindow(QMainWindow):
             def on_export(interview_id: str) -> None:
                 exporter(self, profile, interview_id)
 
+        def attach(question: str, path: str, picture: bool) -> tuple[str, str]:
+            # Runs off the GUI thread (the input starts it in the background).
+            from rhi_desktop.services import attachments
+
+            name, raw = attachments.read_upload(path)
+            with profile.transaction() as s:
+                info = attachments.add_attachment(
+                    s,
+                    data.interview_id,
+                    data.revision,
+                    question,
+                    name,
+                    raw,
+                    picture=picture,
+                    actor=profile.worker_name,
+                    now=clock(),
+                )
+            return info.id, attachments.describe_attachment(info)
+
         view = InterviewView(
-            data, save, self._verify_worker, clock, store=store, on_export=on_export
+            data, save, self._verify_worker, clock, store=store, on_export=on_export, attach=attach
         )
         view.closed.connect(self.close_interview)
         view.mode_changed.connect(self._on_young_person_mode)

@@ -14,10 +14,17 @@ class Card(QFrame):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(16, 14, 16, 14)
         self.body.setSpacing(8)
+        self.title: QLabel | None = None
         if title:
             label = QLabel(title)
             label.setObjectName("sectionTitle")
             self.body.addWidget(label)
+            self.title = label
+
+    def set_title(self, text: str) -> None:
+        """Change the title (a title naming answers follows them)."""
+        if self.title is not None and self.title.text() != text:
+            self.title.setText(text)
 
 
 def muted(text: str) -> QLabel:

@@ -11,6 +11,7 @@ from rhi_core.forms import (
     text_in,
     visible_label,
 )
+from rhi_core.forms.plan import plan_of
 
 
 def test_rhi_v1_passes_check() -> None:
@@ -46,7 +47,7 @@ def test_child_facing_text_of_the_first_two_sections_and_own_words_is_in_arabic(
     form = load_builtin()
     for section in ("before_you_went", "while_away", "own_words"):
         for item, _ in form.walk():
-            if form.plan.section_of.get(item.name) != section or getattr(
+            if plan_of(form).section_of.get(item.name) != section or getattr(
                 item, "worker_only", False
             ):
                 continue

@@ -61,7 +61,7 @@ def test_check_rejects_other_file_kinds(tmp_path: Path) -> None:
     result = CliRunner().invoke(forms, ["check", str(path)])
     assert (result.exit_code, result.stderr) == (
         1,
-        f"{path}: expected a .yaml or .yml or .xlsx file\n",
+        f"{path}: expected a .yaml or .yml or .xlsx or .xls file\n",
     )
 
 
@@ -82,7 +82,7 @@ def test_import_needs_a_spreadsheet(tmp_path: Path) -> None:
         forms, ["import", builtin_path("rhi-v1"), "--out", str(tmp_path / "x.yaml")]
     )
     assert result.exit_code == 1
-    assert result.stderr.endswith("expected a .xlsx file\n")
+    assert result.stderr.endswith("expected a .xlsx or .xls file\n")
 
 
 def test_export_to_an_unwritable_place(tmp_path: Path) -> None:

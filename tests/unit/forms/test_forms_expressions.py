@@ -11,15 +11,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rhi_core.forms.expressions import Binary, Call, ExprSyntaxError, Literal, Ref, parse
-from rhi_core.forms.expressions.compiler import Context, compile_expr
+from rhi_core.forms.expressions.compiler import Env, Frame, compile_expr
 from rhi_core.forms.expressions.values import EvalError
 
 NOW = datetime(2024, 5, 17, 14, 30, 0)
 
 
 def run(text: str, top: dict | None = None, current: object = "", inst: dict | None = None):
-    fn = compile_expr(parse(text), (inst or {}).keys())
-    return fn(Context(top or {}, NOW, {"people": 3}, inst, current))
+    """Evaluate ``text`` at the top level (three entries in repeat ``people``), or in the
+    first entry of ``people`` holding ``inst``."""
+    env = Env(
+        scope="people" if inst is not None else None,
+        repeat_of=dict.fromkeys(inst or {}, "people"),
+        parent_repeat={"people": None},
+        repeats=frozenset({"people"}),
+    )
+    fn = compile_expr(parse(text), env)
+    root = Frame(None, 0, None, {}, NOW)
+    root.values.update(top or {})
+    root.children["people"] = [Frame("people", i, root, {}, NOW) for i in range(3)]
+    frame = root
+    if inst is not None:
+        frame = root.children["people"][0]
+        frame.values.update(inst)
+    frame.ctx.current = current
+    return fn(frame.ctx)
 
 
 def test_precedence_follows_xpath() -> None:
@@ -52,7 +68,20 @@ def test_hyphenated_function_names_and_subtraction() -> None:
         ("${a} ${b}", "unexpected ${b}", 6),
         ("1 # 2", "unexpected character '#'", 3),
         ("(1 + 2", "expected ')' but found end of expression", 7),
-        ("../x", "'..' (parent) is not supported; use ${name}", 1),
+        ("../", "relative paths such as '../name' are not supported; write ${name}", 1),
+        (
+            "cht:difference-in-days(1, 2)",
+            "cht:difference-in-days() is not supported: it is a "
+            "'cht:' extension of one app, not an XLSForm function",
+            1,
+        ),
+        ("1 + ..", "'..' (parent) is only understood as position(..); use ${name}", 5),
+        (
+            "pulldata('a', 'b', 'c', 'd')",
+            "pulldata() is not supported: it reads an external CSV "
+            "file, which the spreadsheet does not carry",
+            1,
+        ),
         ("", "the expression is empty", 1),
         ("${1abc}", "'${1abc}' is not a valid field reference", 1),
     ],

@@ -10,6 +10,11 @@ import pytest
 from rhi_core.forms import FormLoadError, check_file, load_yaml
 
 Errors = Callable[[str], list[str]]
+KNOWN_TYPES = (
+    "note, text, long_text, integer, decimal, range, date, time, datetime, yes_no, select_one, "
+    "select_multiple, rank, scale, acknowledge, image, file, calculate, start, end, today, "
+    "deviceid, username, group, repeat"
+)
 
 # The header in conftest is 6 lines long, so a body's first line is line 7.
 
@@ -42,11 +47,7 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                 items:
                   - {name: q, type: txt, label: Q}
             """,
-            [
-                "11: question 'q' has an unknown type 'txt' (known: note, text, long_text, integer, "
-                "decimal, date, time, datetime, yes_no, select_one, select_multiple, scale, "
-                "calculate, group, repeat)"
-            ],
+            ["11: question 'q' has an unknown type 'txt' (known: " + KNOWN_TYPES + ")"],
         ),
         (
             """\
@@ -158,9 +159,10 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                   - {name: a, type: text, lable: A}
             """,
             [
-                "11: question 'a' has an unknown attribute 'lable' (known: calculate, choices, "
-                "constraint, constraint_message, default, guidance, hint, label, label_yp, name, "
-                "other, other_label, relevant, required, type, worker_only)",
+                "11: question 'a' has an unknown attribute 'lable' (known: appearance, calculate, "
+                "choice_filter, choices, constraint, constraint_message, default, guidance, hint, "
+                "label, label_yp, name, other, other_label, parameters, read_only, relevant, "
+                "required, required_message, type, worker_only)",
                 "11: question 'a' has no label in the default language 'en'",
             ],
         ),
@@ -189,7 +191,8 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
             """,
             [
                 "16: question 'first': relevant: ${pname} at column 1 is inside repeat 'people'; "
-                "only questions in the same repeat can use it"
+                "only questions in the same repeat can use it (from outside, use sum(), count(), "
+                "join() or indexed-repeat() over its entries)"
             ],
         ),
         (
@@ -235,13 +238,17 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
             choices:
               where:
                 - {value: home, label: Home}
+                - {value: two words, label: Two}
             sections:
               - name: s
                 label: S
                 items:
-                  - {name: q, type: select_multiple, choices: where, other: true, label: Q}
+                  - {name: q, type: select_multiple, choices: where, label: Q}
             """,
-            ["14: question 'q' has other: yes but its list 'where' has no 'other' choice"],
+            [
+                "10: choice list 'where': value 'two words' must not contain spaces (question "
+                "'q' is a select_multiple, whose answers are kept space-separated)"
+            ],
         ),
         (
             """\
@@ -271,10 +278,7 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                 label: Two
                 items: []
             """,
-            [
-                "8: section 's' has no label in the default language 'en'",
-                "13: section 's2' needs a non-empty list of 'items'",
-            ],
+            ["13: section 's2' needs a non-empty list of 'items'"],
         ),
         (
             """\
@@ -295,13 +299,14 @@ def test_duplicate_name_message(write_form: Callable[[str], Path]) -> None:
                     type: repeat
                     label: R1
                     items:
-                      - name: r2
-                        type: repeat
-                        label: R2
-                        items:
-                          - {name: x, type: text, label: X}
+                      - {name: x, type: text, label: X}
+                  - {name: y, type: text, label: "Y ${x}"}
             """,
-            ["16: repeat 'r2' is inside repeat 'r1'; repeats cannot be nested"],
+            [
+                "16: question 'y': label: ${x} is inside repeat 'r1'; only questions in the same "
+                "repeat can use it (from outside, use sum(), count(), join() or indexed-repeat() "
+                "over its entries)"
+            ],
         ),
         (
             """\
@@ -358,9 +363,7 @@ def test_all_errors_are_reported_not_just_the_first(errors_of: Errors) -> None:
         """
     )
     assert errors == [
-        "11: question 'a' has an unknown type 'widget' (known: note, text, long_text, integer, "
-        "decimal, date, time, datetime, yes_no, select_one, select_multiple, scale, calculate, "
-        "group, repeat)",
+        "11: question 'a' has an unknown type 'widget' (known: " + KNOWN_TYPES + ")",
         "12: question 'b' has no label in the default language 'en'",
         "13: question 'c': relevant: ${zzz} at column 1 is not a question in this form",
     ]
@@ -434,7 +437,7 @@ def test_missing_file_and_wrong_suffix(tmp_path: Path) -> None:
     other = tmp_path / "form.txt"
     other.write_text("x", encoding="utf-8")
     assert [e.message for e in check_file(other)] == [
-        "the file must be a .yaml, .yml or .xlsx form definition"
+        "the file must be a .yaml, .yml, .xlsx or .xls form definition"
     ]
 
 

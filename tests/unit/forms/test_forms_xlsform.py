@@ -6,11 +6,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from pyxform.xls2xform import convert
 
 from rhi_core.forms import FormLoadError, check_file, load_builtin, load_yaml_text
+from rhi_core.forms.loader_xlsform import import_xlsform
+from rhi_core.forms.writer_xlsform import export_xlsform
 from rhi_core.forms.writer_yaml import dump_yaml
-from rhi_core.forms.xlsform import export_xlsform, import_xlsform
+from rhi_desktop.cli_forms import forms
 
 
 def test_yaml_to_xlsx_to_yaml_round_trip(tmp_path: Path) -> None:
@@ -99,40 +102,64 @@ def test_xlsform_errors_have_sheet_row_and_column(tmp_path: Path) -> None:
             ["type", "name", "label::English (en)", "relevant"],
             ["begin_group", "g", "Page", None],
             ["select_one nolist", "a", "A", None],
-            ["text", "a", "Again", None],
             ["widget", "w", "W", None],
             ["integer", "n", "N", "${ghost} = 1"],
             ["end_repeat", None, None, None],
         ],
     )
-    # Row 7 closes nothing: the group from row 2 is still open when the sheet ends.
+    # Row 6 closes nothing: the group from row 2 is still open when the sheet ends. Problems
+    # come in the order of the rows.
     assert [str(e) for e in check_file(path)] == [
-        f"{path}:survey!7:A: end_repeat closes begin_group from row 2",
         f"{path}:survey!2: begin_group is never closed with end_group",
-        f"{path}:survey!4:B: duplicate name 'a' (first used at {path}:survey!3:B)",
-        f"{path}:survey!5:A: question 'w' has an unknown type 'widget' (known: note, text, "
-        "long_text, integer, decimal, date, time, datetime, yes_no, select_one, select_multiple, "
-        "scale, calculate, group, repeat)",
         f"{path}:survey!3:A: question 'a' uses choice list 'nolist', which is not defined",
-        f"{path}:survey!6:D: question 'n': relevant: ${{ghost}} at column 1 is not a question "
+        f"{path}:survey!4:A: question 'w' has an unknown type 'widget' (known: note, text, "
+        "long_text, integer, decimal, range, date, time, datetime, yes_no, select_one, "
+        "select_multiple, rank, scale, acknowledge, image, file, calculate, start, end, today, "
+        "deviceid, username, group, repeat)",
+        f"{path}:survey!5:D: question 'n': relevant: ${{ghost}} at column 1 is not a question "
         "in this form",
+        f"{path}:survey!6:A: end_repeat closes begin_group from row 2",
     ]
 
 
-def test_top_level_questions_and_unknown_language_columns(tmp_path: Path) -> None:
+def test_names_repeated_in_other_groups_are_renamed_with_one_warning(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "twice.xlsx",
+        [
+            ["type", "name", "label::English (en)"],
+            ["begin_group", "mum", "Mother"],
+            ["text", "name", "Name"],
+            ["end_group", None, None],
+            ["begin_group", "dad", "Father"],
+            ["text", "name", "Name"],
+            ["end_group", None, None],
+        ],
+    )
+    form = import_xlsform(path)
+    assert [q.name for q in form.questions()] == ["name", "dad_name"]
+    assert [str(w) for w in form.warnings] == [
+        f"{path}:survey!6:B: warning: names used more than once were renamed (row 6): 'name' → "
+        "'dad_name'; answers are kept by name, so each must be unique. Rename them in the sheet "
+        "to choose the names"
+    ]
+
+
+def test_top_level_questions_and_language_names_without_codes(tmp_path: Path) -> None:
     path = _workbook(
         tmp_path / "flat.xlsx",
-        [["type", "name", "label::Klingon"], ["text", "a", "A"]],
+        [["type", "name", "label::Klingon", "label::French"], ["text", "a", "A", "Un"]],
     )
-    messages = [str(e) for e in check_file(path)]
-    assert messages[0] == (
-        f"{path}:survey!1:C: cannot tell the language code of column 'label::Klingon'; write it "
-        "like 'label::Klingon (xx)' with the language code in brackets"
-    )
-    assert (
-        f"{path}:survey!2:A: questions must be inside a group: top-level begin_group rows are the "
-        "sections (pages) of the interview"
-    ) in messages
+    form = import_xlsform(path)
+    (section,) = form.sections
+    assert section.implicit and section.label == {"en": "X"}  # the form title
+    assert [lang.code for lang in form.languages] == ["en", "x-klingon", "fr"]
+    assert [str(w) for w in form.warnings] == [
+        f"{path}:survey!1:C: warning: the language 'Klingon' (row 1 of the headers) has no "
+        "language code; it is kept as 'x-klingon'. Write it like 'label::Klingon (xx)' with its "
+        "code",
+        f"{path}:survey!2: warning: question 'a' has no label in the default language 'en'; "
+        "another language's label is shown",
+    ]
 
 
 def test_not_a_spreadsheet(tmp_path: Path) -> None:
@@ -148,4 +175,86 @@ def test_not_a_spreadsheet(tmp_path: Path) -> None:
 def test_workbook_without_survey(tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
-    assert [e.message for e in check_file(path)] == ["the workbook has no 'survey' sheet"]
+    assert [e.message for e in check_file(path)] == [
+        "the workbook has no 'survey' sheet (its sheets: 'Sheet'); name the questions' sheet "
+        "'survey'"
+    ]
+
+
+def test_unsupported_features_are_refused_once_each_with_their_rows(tmp_path: Path) -> None:
+    header = ["type", "name", "label::English (en)", "calculation", "appearance", "media::image"]
+    survey = [
+        header,
+        ["begin_group", "g", "Page", None, None, None],
+        ["calculate", "a", None, "pulldata('f', 'x', 'k', ${b})", None, None],
+        ["text", "b", "B", None, None, None],
+        ["calculate", "c", None, "pulldata('f', 'y', 'k', ${b})", None, None],
+        ["select_one_from_file towns.csv", "town", "Town", None, None, None],
+        ["select_one_from_file towns.csv", "town2", "Town again", None, None, None],
+        ["select_one yn", "s", "S", None, "search('towns')", None],
+        ["calculate", "d", None, "pulldata('f', 'z', 'k', ${b})", None, None],
+        ["phonenumber", "phone", None, None, None, None],
+        ["note", "n", "Look", None, None, "map.png"],
+        ["integer", "e", "E", "${ghost} + 1", None, None],
+        ["end_group", None, None, None, None, None],
+    ]
+    choices = [["list_name", "name", "label::English (en)"], ["yn", "y", "Yes"]]
+    path = _workbook(tmp_path / "odd.xlsx", survey, choices)
+    result = CliRunner().invoke(forms, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}: type 'select_one_from_file' (rows 6, 7): it reads data files that are not in "
+        "the spreadsheet; copy the choices into the choices sheet and use select_one",
+        f"{path}: function pulldata() (rows 3, 5, 9) is not supported: it reads an external CSV "
+        "file, which the spreadsheet does not carry",
+        f"{path}:survey!8:E: appearance 'search()' (row 8): search('file') reads choices from a "
+        "CSV file that is not in the spreadsheet; copy the choices into the choices sheet and "
+        "use the search appearance alone",
+        f"{path}:survey!12:D: question 'e': calculate: ${{ghost}} at column 1 is not a question "
+        "in this form",
+        f"{path}:survey!10:A: warning: type 'phonenumber' (row 10): left out: a laptop has no "
+        "phone number",
+        f"{path}:survey!11:F: warning: column 'media' (row 11): pictures, audio and video in "
+        "labels are left out: the files are not in the spreadsheet; put what matters in the "
+        "label text",
+    ]
+
+
+def test_old_excel_files_are_read(tmp_path: Path) -> None:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("survey")
+    for r, row in enumerate([["type", "name", "label"], ["text", "who", "Who?"]]):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    path = tmp_path / "old.xls"
+    wb.save(str(path))
+    result = CliRunner().invoke(forms, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"OK: {path}: form 'old' version auto-")
+    form = import_xlsform(path)
+    assert [q.name for q in form.questions()] == ["who"]
+
+
+def test_a_file_that_is_not_the_spreadsheet_its_name_says(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xls"
+    path.write_text("hello", encoding="utf-8")
+    assert [e.message for e in check_file(path)] == [
+        "cannot open the workbook: it is not an .xls spreadsheet"
+    ]
+
+
+def test_docs_list_every_xlsform_feature_with_what_happens() -> None:
+    from rhi_core.forms.expressions.functions import ARITY, UNSUPPORTED
+    from rhi_core.forms.xlsform_features import FEATURES
+
+    docs = (Path(__file__).parents[3] / "docs" / "forms.md").read_text(encoding="utf-8")
+    rows = {line for line in docs.splitlines() if line.startswith("| `")}
+    for feature in FEATURES:
+        effect = feature.effect + (f"; {feature.fix}" if feature.fix else "")
+        assert f"| `{feature.name}` | {feature.status} | {effect} |" in rows, feature.name
+    supported = next(r for r in rows if "`concat()`" in r)
+    assert all(f"`{name}()`" in supported for name in ARITY)
+    for name in UNSUPPORTED:
+        assert any(r.startswith(f"| `{name}()` | refused |") for r in rows), name

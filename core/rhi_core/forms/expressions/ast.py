@@ -27,6 +27,22 @@ class Current:
 
 
 @dataclass(frozen=True, slots=True)
+class Parent:
+    """``..``: only as ``position(..)``, the number of the repeat entry being evaluated."""
+
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A bare word in a ``choice_filter``: that column of the choice being filtered
+    (``name`` is the choice's value), e.g. ``county = ${county}``."""
+
+    name: str
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     op: str  # only "-"
     operand: Node
@@ -48,4 +64,4 @@ class Call:
     column: int
 
 
-Node = Literal | Ref | Current | Unary | Binary | Call
+Node = Literal | Ref | Current | Parent | Column | Unary | Binary | Call

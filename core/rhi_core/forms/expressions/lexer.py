@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -16,7 +17,7 @@ class ExprSyntaxError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # "ref", "number", "string", "name", "op", "dot", "(", ")", ",", "end"
+    kind: str  # "ref", "number", "string", "name", "op", "dot", "parent", "(", ")", ",", "end"
     text: str
     column: int  # 1-based
 
@@ -26,17 +27,23 @@ _ONE_CHAR_OPS = "=<>+-*"
 _NAME_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | set("0123456789-")
 _DIGITS = set("0123456789")
+# XPath paths people write in XLSForm cells: /data/group/name, ../name, current()/../name.
+# Names are unique in a form, so the last step names the question: read as ${name}.
+_PATH = re.compile(r"(?:current\(\)\s*)?(?:\.{1,2})?(?:/(?:\.\.|[A-Za-z_][\w.\-]*))+")
+# Spreadsheet apps turn straight quotes into curly ones; XLSForm tools read them as straight.
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, ending with an ``end`` token; raises ExprSyntaxError."""
+    text = text.translate(_SMART_QUOTES)
     tokens: list[Token] = []
     i = 0
     n = len(text)
     while i < n:
         ch = text[i]
         col = i + 1
-        if ch in " \t\r\n":
+        if ch in " \t\r\n\xa0":
             i += 1
         elif ch == "$":
             if not text.startswith("${", i):
@@ -49,6 +56,10 @@ def tokenize(text: str) -> list[Token]:
                 raise ExprSyntaxError(f"'{text[i : end + 1]}' is not a valid field reference", col)
             tokens.append(Token("ref", name, col))
             i = end + 1
+        elif (ch in "/." or text.startswith("current()", i)) and (path := _path_at(text, i)):
+            end, name = path
+            tokens.append(Token("ref", name, col))
+            i = end
         elif ch in "'\"":
             end = text.find(ch, i + 1)
             if end < 0:
@@ -67,9 +78,11 @@ def tokenize(text: str) -> list[Token]:
             i = j
         elif ch == ".":
             if text.startswith("..", i):
-                raise ExprSyntaxError("'..' (parent) is not supported; use ${name}", col)
-            tokens.append(Token("dot", ".", col))
-            i += 1
+                tokens.append(Token("parent", "..", col))
+                i += 2
+            else:
+                tokens.append(Token("dot", ".", col))
+                i += 1
         elif ch in _NAME_START:
             j = i + 1
             # A hyphen belongs to a name only when a letter follows ("count-selected"), so
@@ -78,6 +91,15 @@ def tokenize(text: str) -> list[Token]:
                 text[j] in _NAME_CHARS and (text[j] != "-" or (j + 1 < n and text[j + 1].isalpha()))
             ):
                 j += 1
+            # A namespace prefix: "jr:choice-name(...)".
+            if j + 1 < n and text[j] == ":" and text[j + 1].isalpha():
+                k = j + 1
+                while k < n and (
+                    text[k] in _NAME_CHARS
+                    and (text[k] != "-" or (k + 1 < n and text[k + 1].isalpha()))
+                ):
+                    k += 1
+                j = k
             tokens.append(Token("name", text[i:j], col))
             i = j
         elif text.startswith(_TWO_CHAR_OPS, i):
@@ -89,10 +111,36 @@ def tokenize(text: str) -> list[Token]:
         elif ch in "(),":
             tokens.append(Token(ch, ch, col))
             i += 1
+        elif ch == "/" and tokens and tokens[-1].kind in ("parent", "dot"):
+            raise ExprSyntaxError(
+                "relative paths such as '../name' are not supported; write ${name}",
+                tokens[-1].column,
+            )
+        elif ch == "/":
+            raise ExprSyntaxError(
+                "XPath paths such as '/data/name' are not supported; write ${name}", col
+            )
+        elif ch in "[]|":
+            raise ExprSyntaxError(
+                f"{ch!r}: XPath node sets and predicates are not supported; "
+                "use ${name} and the functions listed in docs/forms.md",
+                col,
+            )
         else:
             raise ExprSyntaxError(f"unexpected character {ch!r}", col)
     tokens.append(Token("end", "", n + 1))
     return tokens
+
+
+def _path_at(text: str, i: int) -> tuple[int, str] | None:
+    """A path starting at ``i`` whose last step is a name: (end, name)."""
+    m = _PATH.match(text, i)
+    if not m or "/" not in m[0]:
+        return None
+    last = m[0].rstrip().rsplit("/", 1)[-1]
+    if last == ".." or not last or not _is_name(last):
+        return None
+    return m.end(), last
 
 
 def _is_name(name: str) -> bool:

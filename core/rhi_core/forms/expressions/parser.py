@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rhi_core.forms.expressions.ast import Binary, Call, Current, Literal, Node, Ref, Unary
-from rhi_core.forms.expressions.functions import ARITY
+from rhi_core.forms.expressions.ast import (
+    Binary,
+    Call,
+    Column,
+    Current,
+    Literal,
+    Node,
+    Parent,
+    Ref,
+    Unary,
+)
+from rhi_core.forms.expressions.functions import ARITY, UNSUPPORTED
 from rhi_core.forms.expressions.lexer import ExprSyntaxError, Token, tokenize
 
 # Binding power of infix operators; "name" tokens double as the word operators.
@@ -33,16 +43,30 @@ _UNARY_POWER = 70
 MAX_DEPTH = 200  # deeper nesting than any real form; keeps Python's stack safe on hostile input
 
 
-def parse(text: str) -> Node:
-    """Parse ``text`` into an AST. Raises only :class:`ExprSyntaxError`."""
+def parse(text: str, *, columns: bool = False) -> Node:
+    """Parse ``text`` into an AST. Raises only :class:`ExprSyntaxError`.
+
+    With ``columns`` (a choice_filter), a bare word is a column of the choice being filtered."""
     if not isinstance(text, str) or not text.strip():
         raise ExprSyntaxError("the expression is empty", 1)
-    parser = _Parser(tokenize(text))
+    parser = _Parser(tokenize(text), columns)
     node = parser.expression(0)
     tok = parser.peek()
     if tok.kind != "end":
         raise ExprSyntaxError(f"unexpected {_describe(tok)}", tok.column)
+    for sub in walk(node):
+        if isinstance(sub, Parent) and not _is_position_arg(node, sub):
+            raise ExprSyntaxError(
+                "'..' (parent) is only understood as position(..); use ${name}", sub.column
+            )
     return node
+
+
+def _is_position_arg(root: Node, target: Parent) -> bool:
+    return any(
+        isinstance(n, Call) and n.name == "position" and any(a is target for a in n.args)
+        for n in walk(root)
+    )
 
 
 def refs_in(node: Node) -> Iterator[Ref]:
@@ -83,8 +107,9 @@ def _describe(tok: Token) -> str:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], columns: bool = False) -> None:
         self.tokens = tokens
+        self.columns = columns
         self.pos = 0
         self.depth = 0
 
@@ -134,6 +159,8 @@ class _Parser:
             return Ref(tok.text, tok.column)
         if tok.kind == "dot":
             return Current(tok.column)
+        if tok.kind == "parent":
+            return Parent(tok.column)
         if tok.kind == "op" and tok.text == "-":
             return Unary("-", self.expression(_UNARY_POWER), tok.column)
         if tok.kind == "(":
@@ -142,6 +169,8 @@ class _Parser:
             return inner
         if tok.kind == "name":
             if self.peek().kind != "(":
+                if self.columns and tok.text not in _INFIX:
+                    return Column(tok.text, tok.column)
                 raise ExprSyntaxError(
                     f"unexpected word '{tok.text}' (write ${{{tok.text}}} to use a field, "
                     f"or quote it as text)",
@@ -154,6 +183,12 @@ class _Parser:
         name = name_tok.text
         arity = ARITY.get(name)
         if arity is None:
+            why = UNSUPPORTED.get(name)
+            if why is None and ":" in name:
+                prefix = name.split(":", 1)[0]
+                why = f"it is a '{prefix}:' extension of one app, not an XLSForm function"
+            if why is not None:
+                raise ExprSyntaxError(f"{name}() is not supported: {why}", name_tok.column)
             raise ExprSyntaxError(f"unknown function '{name}()'", name_tok.column)
         self.expect("(", "'('")
         args: list[Node] = []
@@ -163,6 +198,11 @@ class _Parser:
                 self.next()
                 args.append(self.expression(0))
         self.expect(")", "',' or ')'")
+        for arg in args:
+            if isinstance(arg, Parent) and name != "position":
+                raise ExprSyntaxError(
+                    "'..' (parent) is only understood as position(..); use ${name}", arg.column
+                )
         low, high = arity
         if len(args) < low or (high is not None and len(args) > high):
             if high is None:

@@ -20,7 +20,7 @@ from typing import Any
 
 NAN = float("nan")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_EPOCH = date(1970, 1, 1)
+EPOCH = date(1970, 1, 1)
 
 
 class EvalError(Exception):
@@ -49,11 +49,11 @@ def to_number(value: Any) -> float:
 def _iso_to_days(text: str) -> float:
     try:
         if len(text) == 10:
-            return float((date.fromisoformat(text) - _EPOCH).days)
+            return float((date.fromisoformat(text) - EPOCH).days)
         moment = datetime.fromisoformat(text)
     except ValueError:
         return NAN
-    day = float((moment.date() - _EPOCH).days)
+    day = float((moment.date() - EPOCH).days)
     seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
     return day + seconds / 86400.0
 

@@ -2,12 +2,17 @@
 
 Every input emits `changed(answer_name, value)` only for edits a person makes (never for
 `load()`), and `load(answers)` shows stored answers. Values are the JSON values of the forms
-engine: str, int, float, list[str], ISO dates.
+engine: str, int, float, list[str], ISO dates; an image/file answer is an attachment id.
+Select inputs also take `set_allowed(values)`: the choices a choice_filter leaves (cascading
+selects). Appearances a laptop can show change the widget (minimal, autocomplete, horizontal,
+columns, no-calendar, month-year, year, masked...).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QRegularExpression, QSize, Qt, Signal
@@ -17,22 +22,48 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDateTimeEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from rhi_core.forms.answer_types import range_bounds
 from rhi_core.forms.labels import choice_label
-from rhi_core.forms.schema import OTHER_CODE, Choice, FormDefinition, Question
+from rhi_core.forms.schema import ACKNOWLEDGED, OTHER_CODE, Choice, FormDefinition, Question
 
+from ..operations import run_in_background
 from .faces import face_icon
+
+AttachFn = Callable[[str, str, bool], tuple[str, str]]  # (question, path, picture) -> (id, text)
+
+
+@dataclass
+class InputEnv:
+    """What some inputs need from the interview around them (all optional).
+
+    ``attach`` stores a chosen file and returns ``(attachment id, how to show it)``; it runs off
+    the GUI thread. ``describe`` says how to show a stored attachment id. ``choose_file`` asks
+    the person for a file (a dialog; tests give a path instead)."""
+
+    attach: AttachFn | None = None
+    describe: Callable[[str], str] | None = None
+    choose_file: Callable[[QWidget, Question], str | None] | None = None
+
 
 _EMPTY_DATE = QDate(1900, 1, 1)
 
@@ -77,6 +108,8 @@ class TextInput(QuestionInput):
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
         super().__init__(question)
         self.edit = QLineEdit()
+        if question.has_appearance("masked"):
+            self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.textEdited.connect(lambda t: self._emit(t))
         self.layout_.addWidget(self.edit)
 
@@ -134,8 +167,19 @@ class DateInput(QuestionInput):
         super().__init__(question)
         with_time = question.type == "datetime"
         self.edit = QDateTimeEdit() if with_time else QDateEdit()
-        self.edit.setDisplayFormat("dd/MM/yyyy HH:mm" if with_time else "dd/MM/yyyy")
-        self.edit.setCalendarPopup(True)
+        # month-year and year store the first day of the month / year, as ODK does.
+        self._precision = (
+            "year"
+            if question.has_appearance("year")
+            else "month"
+            if question.has_appearance("month-year")
+            else "day"
+        )
+        formats = {"year": "yyyy", "month": "MM/yyyy", "day": "dd/MM/yyyy"}
+        self.edit.setDisplayFormat("dd/MM/yyyy HH:mm" if with_time else formats[self._precision])
+        self.edit.setCalendarPopup(
+            not question.has_appearance("no-calendar") and self._precision == "day"
+        )
         self.edit.setMinimumDate(_EMPTY_DATE)
         self.edit.setSpecialValueText(" ")
         self.edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 22)
@@ -157,7 +201,12 @@ class DateInput(QuestionInput):
         elif self._with_time:
             self._emit(value.toString("yyyy-MM-ddTHH:mm"))
         else:
-            self._emit(value.date().toString("yyyy-MM-dd"))
+            d = value.date()
+            if self._precision == "year":
+                d = QDate(d.year(), 1, 1)
+            elif self._precision == "month":
+                d = QDate(d.year(), d.month(), 1)
+            self._emit(d.toString("yyyy-MM-dd"))
 
     def _clear(self) -> None:
         self.edit.setDate(_EMPTY_DATE)
@@ -188,7 +237,8 @@ class _ChoiceBase(QuestionInput):
 
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
         super().__init__(question)
-        self.choices: tuple[Choice, ...] = tuple(form.choices.get(question.choices or "", ()))
+        self.choices: tuple[Choice, ...] = tuple(form.choices_of(question))
+        self._allowed: tuple[str, ...] | None = None
         self.other: QLineEdit | None = None
         if question.other:
             self.other = QLineEdit()
@@ -208,6 +258,19 @@ class _ChoiceBase(QuestionInput):
             self.other.setVisible(selected)
             self.other.setText(str(answers.get(self.question.other_name, "") or ""))
 
+    def set_allowed(self, allowed: tuple[str, ...] | None) -> None:
+        """Offer only ``allowed`` (a choice_filter's pick; None: every choice). A chosen option
+        the filter no longer offers stays visible, so the person sees what to change."""
+        self._allowed = allowed
+        self._apply_allowed()
+
+    def _apply_allowed(self) -> None:
+        pass
+
+    def _offered(self, value: str, chosen: bool) -> bool:
+        allowed = getattr(self, "_allowed", None)
+        return allowed is None or value in allowed or chosen
+
 
 class SingleChoiceInput(_ChoiceBase):
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
@@ -215,16 +278,14 @@ class SingleChoiceInput(_ChoiceBase):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QAbstractButton] = {}
-        horizontal = len(self.choices) <= 3
-        box = QHBoxLayout() if horizontal else QVBoxLayout()
-        box.setSpacing(14 if horizontal else 2)
+        box = _choice_layout(question, len(self.choices))
         for n, choice in enumerate(self.choices):
             button = QRadioButton(choice_label(choice, form, language))
             button.setAccessibleName(button.text())
             self.group.addButton(button, n)
             self.buttons[choice.value] = button
-            box.addWidget(button)
-        if horizontal:
+            _place(box, button, n, question, len(self.choices))
+        if isinstance(box, QHBoxLayout):
             box.addStretch(1)
         self.group.idClicked.connect(self._picked)
         self.layout_.addLayout(box)
@@ -259,9 +320,17 @@ class SingleChoiceInput(_ChoiceBase):
         self.group.setExclusive(True)
         self.clear.setVisible(bool(value))
         self._show_other(value == OTHER_CODE, answers)
+        self._apply_allowed()
+
+    def _apply_allowed(self) -> None:
+        for code, button in self.buttons.items():
+            offered = self._offered(code, button.isChecked())
+            if button.isHidden() == offered:
+                button.setVisible(offered)
 
     def focus_target(self) -> QWidget:
-        return next(iter(self.buttons.values()), self)
+        visible = [b for b in self.buttons.values() if not b.isHidden()]
+        return next(iter(visible or self.buttons.values()), self)
 
     def set_accessible(self, label: str) -> None:
         self.setAccessibleName(label)
@@ -271,12 +340,16 @@ class MultipleChoiceInput(_ChoiceBase):
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
         super().__init__(question, form, language)
         self.boxes: dict[str, QCheckBox] = {}
-        for choice in self.choices:
+        layout = _choice_layout(question, len(self.choices), horizontal_if_few=False)
+        for n, choice in enumerate(self.choices):
             box = QCheckBox(choice_label(choice, form, language))
             box.setAccessibleName(box.text())
             box.toggled.connect(self._toggled)
             self.boxes[choice.value] = box
-            self.layout_.addWidget(box)
+            _place(layout, box, n, question, len(self.choices))
+        if isinstance(layout, QHBoxLayout):
+            layout.addStretch(1)
+        self.layout_.addLayout(layout)
         if self.other is not None:
             self.layout_.addWidget(self.other)
 
@@ -296,9 +369,17 @@ class MultipleChoiceInput(_ChoiceBase):
         for code, box in self.boxes.items():
             box.setChecked(code in chosen)
         self._show_other(OTHER_CODE in chosen, answers)
+        self._apply_allowed()
+
+    def _apply_allowed(self) -> None:
+        for code, box in self.boxes.items():
+            offered = self._offered(code, box.isChecked())
+            if box.isHidden() == offered:
+                box.setVisible(offered)
 
     def focus_target(self) -> QWidget:
-        return next(iter(self.boxes.values()), self)
+        visible = [b for b in self.boxes.values() if not b.isHidden()]
+        return next(iter(visible or self.boxes.values()), self)
 
     def set_accessible(self, label: str) -> None:
         self.setAccessibleName(label)
@@ -310,23 +391,52 @@ class ComboChoiceInput(_ChoiceBase):
     def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
         super().__init__(question, form, language)
         self.combo = QComboBox()
-        self.combo.addItem("", "")
-        for choice in self.choices:
-            self.combo.addItem(choice_label(choice, form, language), choice.value)
+        self._labels = {c.value: choice_label(c, form, language) for c in self.choices}
+        self._value: Any = ""
+        self._fill()
+        if question.has_appearance("autocomplete", "search"):
+            # Type to find: the list narrows to the options containing what is typed.
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            completer = QCompleter(self.combo.model(), self.combo)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            self.combo.setCompleter(completer)
+        self.combo.setMinimumContentsLength(18)
         self.combo.currentIndexChanged.connect(self._picked)
         self.layout_.addWidget(self.combo, 0, Qt.AlignmentFlag.AlignLeft)
         if self.other is not None:
             self.layout_.addWidget(self.other)
 
+    def _fill(self) -> None:
+        """The drop-down's items: the offered choices (and the chosen one, if not offered)."""
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem("", "")
+        for choice in self.choices:
+            if self._offered(choice.value, choice.value == self._value):
+                self.combo.addItem(self._labels[choice.value], choice.value)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(self._value or "")))
+        self.combo.blockSignals(False)
+
     def _picked(self, _index: int) -> None:
         value = self.combo.currentData() or ""
+        self._value = value
         if self.other is not None:
             self.other.setVisible(value == OTHER_CODE)
         self._emit(value)
 
     def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
-        self.combo.setCurrentIndex(max(0, self.combo.findData(value or "")))
+        self._value = value or ""
+        self._fill()
         self._show_other(value == OTHER_CODE, answers)
+
+    def _apply_allowed(self) -> None:
+        offered = [self.combo.itemData(i) for i in range(1, self.combo.count())]
+        wanted = [c.value for c in self.choices if self._offered(c.value, c.value == self._value)]
+        if offered != wanted:
+            self._fill()
 
     def focus_target(self) -> QWidget:
         return self.combo
@@ -379,11 +489,323 @@ class ScaleInput(SingleChoiceInput):
         super()._show("" if value in (None, "") else str(value), answers)
 
 
+class AcknowledgeInput(QuestionInput):
+    """A tick: the answer is "OK" once ticked (XLSForm's acknowledge)."""
+
+    def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
+        super().__init__(question)
+        self.box = QCheckBox("OK")
+        self.box.toggled.connect(lambda on: self._emit(ACKNOWLEDGED if on else ""))
+        self.layout_.addWidget(self.box)
+
+    def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
+        self.box.setChecked(value == ACKNOWLEDGED)
+
+    def focus_target(self) -> QWidget:
+        return self.box
+
+
+class RangeInput(QuestionInput):
+    """A slider with a number box beside it (the picker appearance: the box alone)."""
+
+    def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
+        super().__init__(question)
+        start, end, step = range_bounds(question)
+        self._start, self._step = start, step
+        self._steps = max(0, round(abs(end - start) / abs(step)))
+        self._integer = all(float(x).is_integer() for x in (start, end, step))
+        self.number = QDoubleSpinBox()
+        self.number.setDecimals(0 if self._integer else max(1, _decimals(step)))
+        self.number.setRange(min(start, end), max(start, end))
+        self.number.setSingleStep(abs(step))
+        self.number.setSpecialValueText(" ")  # the lowest value shows blank until chosen
+        self.number.setMinimum(min(start, end) - abs(step))
+        self.number.setValue(self.number.minimum())
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, self._steps)
+        self.slider.setAccessibleName(f"{question.name} slider")
+        row = QHBoxLayout()
+        if not question.has_appearance("picker"):
+            row.addWidget(self.slider, 1)
+        else:
+            self.slider.hide()
+        row.addWidget(self.number)
+        self.layout_.addLayout(row)
+        self.slider.valueChanged.connect(self._slid)
+        self.number.valueChanged.connect(self._typed)
+
+    def _value_at(self, position: int) -> float:
+        return self._start + position * self._step
+
+    def _out(self, x: float) -> Any:
+        return int(round(x)) if self._integer else round(x, 6)
+
+    def _slid(self, position: int) -> None:
+        if self._loading:
+            return
+        x = self._value_at(position)
+        self.number.blockSignals(True)
+        self.number.setValue(x)
+        self.number.blockSignals(False)
+        self._emit(self._out(x))
+
+    def _typed(self, x: float) -> None:
+        if self._loading:
+            return
+        if x <= self.number.minimum() + 1e-9:  # the blank step below the range: no answer
+            self._emit("")
+            return
+        self.slider.blockSignals(True)
+        self.slider.setValue(round((x - self._start) / self._step))
+        self.slider.blockSignals(False)
+        self._emit(self._out(x))
+
+    def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.number.setValue(self.number.minimum())
+            self.slider.setValue(0)
+            return
+        self.number.setValue(x)
+        self.slider.setValue(round((x - self._start) / self._step))
+
+    def focus_target(self) -> QWidget:
+        return self.number if self.slider.isHidden() else self.slider
+
+
+def _decimals(step: float) -> int:
+    text = f"{abs(step):.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+class RankInput(QuestionInput):
+    """The choices in order: select one and move it with the buttons (or Alt+Up/Down). The
+    answer is the whole order once the person has set it ("Keep this order" accepts it as
+    shown)."""
+
+    def __init__(self, question: Question, form: FormDefinition, language: str | None) -> None:
+        super().__init__(question)
+        self.choices = tuple(form.choices_of(question))
+        self._labels = {c.value: choice_label(c, form, language) for c in self.choices}
+        self.list = QListWidget()
+        self.list.setMaximumHeight(self.fontMetrics().lineSpacing() * (len(self.choices) + 2))
+        self.up = QPushButton("Move up")
+        self.down = QPushButton("Move down")
+        self.keep = QPushButton("Keep this order")
+        self.up.setAccessibleName(f"Move up: {question.name}")
+        self.down.setAccessibleName(f"Move down: {question.name}")
+        self.up.clicked.connect(lambda: self.move(-1))
+        self.down.clicked.connect(lambda: self.move(1))
+        self.keep.clicked.connect(self._send)
+        buttons = QVBoxLayout()
+        for b in (self.up, self.down, self.keep):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        self.layout_.addLayout(row)
+        self._order([c.value for c in self.choices])
+
+    def _order(self, values: list[str]) -> None:
+        current = self.list.currentRow()
+        self.list.clear()
+        for v in values:
+            item = QListWidgetItem(self._labels.get(v, v))
+            item.setData(Qt.ItemDataRole.UserRole, v)
+            self.list.addItem(item)
+        if 0 <= current < self.list.count():
+            self.list.setCurrentRow(current)
+
+    def order(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        values = self.order()
+        values[row], values[target] = values[target], values[row]
+        self._order(values)
+        self.list.setCurrentRow(target)
+        self._send()
+
+    def _send(self) -> None:
+        self._emit(self.order())
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+        ):
+            self.move(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return
+        super().keyPressEvent(event)
+
+    def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
+        known = [c.value for c in self.choices]
+        chosen = [v for v in value if v in known] if isinstance(value, list) else []
+        self._order(chosen + [v for v in known if v not in chosen])
+
+    def focus_target(self) -> QWidget:
+        return self.list
+
+
+class AttachmentInput(QuestionInput):
+    """Choose a picture or file from the laptop; it is kept in the encrypted store (read and
+    saved off the GUI thread) and the answer is its id."""
+
+    def __init__(
+        self,
+        question: Question,
+        form: FormDefinition,
+        language: str | None,
+        env: InputEnv | None = None,
+    ) -> None:
+        super().__init__(question)
+        self.env = env or InputEnv()
+        self.picture = question.type == "image"
+        self.shown = QLabel("Nothing attached yet.")
+        self.shown.setObjectName("muted")
+        self.shown.setWordWrap(True)
+        self.choose = QPushButton("Choose a picture…" if self.picture else "Choose a file…")
+        self.choose.setAccessibleName(f"Attach: {question.name}")
+        self.remove = QPushButton("Remove")
+        self.remove.setObjectName("link")
+        self.remove.setAccessibleName(f"Remove attachment: {question.name}")
+        self.remove.hide()
+        self.problem = QLabel()
+        self.problem.setObjectName("error")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.choose.clicked.connect(self._choose)
+        self.remove.clicked.connect(self._remove)
+        self.choose.setEnabled(self.env.attach is not None)
+        row = QHBoxLayout()
+        row.addWidget(self.choose)
+        row.addWidget(self.remove)
+        row.addStretch(1)
+        self.layout_.addWidget(self.shown)
+        self.layout_.addLayout(row)
+        self.layout_.addWidget(self.problem)
+        self._busy: object | None = None
+        self._ref = ""
+
+    def _choose(self) -> None:
+        pick = self.env.choose_file or _file_dialog
+        path = pick(self, self.question)
+        if not path or self.env.attach is None:
+            return
+        attach = self.env.attach
+        name, picture = self.question.name, self.picture
+        self.choose.setEnabled(False)
+        self.shown.setText("Attaching…")
+        self.problem.hide()
+        self._busy = run_in_background(
+            self, lambda: attach(name, path, picture), self._attached, self._failed
+        )
+
+    def _attached(self, result: tuple[str, str]) -> None:
+        self._busy = None
+        ref, text = result
+        self.choose.setEnabled(True)
+        self._display(ref, text)
+        self._emit(ref)
+
+    def _failed(self, exc: Exception) -> None:
+        self._busy = None
+        self.choose.setEnabled(True)
+        self.shown.setText(self._text_for(self._ref) if self._ref else "Nothing attached yet.")
+        self.problem.setText(str(exc) or "The file could not be attached.")
+        self.problem.show()
+
+    def _remove(self) -> None:
+        self._display("", "")
+        self._emit("")
+
+    def _text_for(self, ref: str) -> str:
+        if self.env.describe is not None:
+            return self.env.describe(ref)
+        return "A file is attached."
+
+    def _display(self, ref: str, text: str) -> None:
+        self._ref = ref
+        self.shown.setText(text if ref else "Nothing attached yet.")
+        self.remove.setVisible(bool(ref))
+        self.choose.setText(
+            ("Replace the picture…" if self.picture else "Replace the file…")
+            if ref
+            else ("Choose a picture…" if self.picture else "Choose a file…")
+        )
+
+    def _show(self, value: Any, answers: Mapping[str, Any]) -> None:
+        ref = str(value) if isinstance(value, str) and value else ""
+        self._display(ref, self._text_for(ref) if ref else "")
+
+    def focus_target(self) -> QWidget:
+        return self.choose
+
+
+def _file_dialog(parent: QWidget, question: Question) -> str | None:
+    pictures = "Pictures (*.png *.jpg *.jpeg *.gif)"
+    path, _ = QFileDialog.getOpenFileName(
+        parent,
+        "Choose a picture" if question.type == "image" else "Choose a file",
+        "",
+        pictures if question.type == "image" else "All files (*)",
+    )
+    return path or None
+
+
+def _columns(question: Question, count: int) -> int:
+    for a in question.appearance:
+        if a.startswith("columns-") and a[8:].isdigit():
+            return max(1, int(a[8:]))
+    if "columns" in question.appearance:
+        return max(2, min(4, math.ceil(count / 4)))
+    return 0
+
+
+def _choice_layout(
+    question: Question, count: int, horizontal_if_few: bool = True
+) -> QHBoxLayout | QVBoxLayout | QGridLayout:
+    if _columns(question, count):
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(2)
+        return grid
+    horizontal = question.has_appearance(
+        "horizontal", "horizontal-compact", "columns-pack", "likert"
+    ) or (horizontal_if_few and count <= 3)
+    box: QHBoxLayout | QVBoxLayout = QHBoxLayout() if horizontal else QVBoxLayout()
+    box.setSpacing(14 if horizontal else 2)
+    return box
+
+
+def _place(
+    layout: QHBoxLayout | QVBoxLayout | QGridLayout,
+    widget: QWidget,
+    n: int,
+    question: Question,
+    count: int,
+) -> None:
+    if isinstance(layout, QGridLayout):
+        columns = _columns(question, count)
+        rows = math.ceil(count / columns)
+        layout.addWidget(widget, n % rows, n // rows)  # down the columns, as people read
+    else:
+        layout.addWidget(widget)
+
+
 InputFactory = Callable[[Question, FormDefinition, str | None], QuestionInput]
 
 
 def _select_one(question: Question, form: FormDefinition, language: str | None) -> QuestionInput:
-    if len(form.choices.get(question.choices or "", ())) > 8:
+    if question.has_appearance("minimal", "autocomplete", "search") or (
+        len(form.choices_of(question)) > 8 and not question.has_appearance("likert")
+    ):
         return ComboChoiceInput(question, form, language)
     return SingleChoiceInput(question, form, language)
 
@@ -401,8 +823,22 @@ REGISTRY: dict[str, InputFactory] = {
     "select_one": _select_one,
     "select_multiple": MultipleChoiceInput,
     "scale": ScaleInput,
+    "acknowledge": AcknowledgeInput,
+    "range": RangeInput,
+    "rank": RankInput,
 }
 
 
-def make_input(question: Question, form: FormDefinition, language: str | None) -> QuestionInput:
-    return REGISTRY[question.type](question, form, language)
+def make_input(
+    question: Question,
+    form: FormDefinition,
+    language: str | None,
+    env: InputEnv | None = None,
+) -> QuestionInput:
+    if question.type in ("image", "file"):
+        widget: QuestionInput = AttachmentInput(question, form, language, env)
+    else:
+        widget = REGISTRY[question.type](question, form, language)
+    if question.read_only:
+        widget.setEnabled(False)  # shown, not edited (XLSForm read_only)
+    return widget

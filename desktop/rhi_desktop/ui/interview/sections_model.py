@@ -25,6 +25,16 @@ class SectionListModel(QAbstractListModel):
         self._titles = list(sections)
         self.endResetModel()
 
+    def set_titles(self, titles: dict[str, str]) -> None:
+        """New titles for some sections, in place (a title naming answers follows them)."""
+        changed = False
+        for n, (name, old) in enumerate(self._titles):
+            if name in titles and titles[name] != old:
+                self._titles[n] = (name, titles[name])
+                changed = True
+        if changed:
+            self.dataChanged.emit(self.index(0), self.index(len(self._titles) - 1))
+
     def set_progress(self, progress: list[SectionProgress]) -> None:
         self._progress = {p.name: p for p in progress}
         if self._titles:

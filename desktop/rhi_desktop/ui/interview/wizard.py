@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from rhi_core.domain.episodes import age_on
-from rhi_core.forms.evaluate import Evaluation, evaluate
+from rhi_core.forms.evaluate import Evaluation, evaluate, set_value
 from rhi_core.forms.labels import text_in, visible_label
 from rhi_core.forms.risk import RiskFlag, compute_risk_flags
 from rhi_desktop.services import completion
@@ -42,7 +42,8 @@ from ..record.panel import RecordPanel
 from ..record.review_panel import ReviewPanel
 from ..unlock_dialogs import UnlockDialog
 from .autosave import Autosaver, SaveFn
-from .page import Mode, SectionPage
+from .inputs import AttachFn, InputEnv
+from .page import Mode, SectionPage, shown_on_page
 from .sections_model import SectionListModel
 
 Clock = Callable[[], datetime]
@@ -73,10 +74,23 @@ class InterviewView(QWidget):
         *,
         store: RecordStore | None = None,
         on_export: ExportFn | None = None,
+        attach: AttachFn | None = None,
     ) -> None:
         super().__init__(parent)
         self.data = data
         self.form = data.form
+        self._attached: dict[str, str] = dict(data.attachments)
+
+        def attach_and_remember(question: str, path: str, picture: bool) -> tuple[str, str]:
+            assert attach is not None
+            ref, text = attach(question, path, picture)
+            self._attached[ref] = text  # a plain dict write; read on the GUI thread after
+            return ref, text
+
+        self.env = InputEnv(
+            attach=attach_and_remember if attach is not None else None,
+            describe=lambda ref: self._attached.get(ref, "A file is attached."),
+        )
         self.answers: dict[str, Any] = dict(data.answers)
         self._clock = clock
         self._verify = verify_passphrase
@@ -113,10 +127,11 @@ class InterviewView(QWidget):
         age = age_on(data.child_dob, clock().date())
         self.title = QLabel(f"{data.child_name}, {age}")
         self.title.setObjectName("title")
-        self.subtitle = QLabel(
+        self._subtitle = (
             f"{data.child_local_id} · {text_in(self.form.title, self.form, None)} "
             f"{self.form.version} · revision {data.revision}"
         )
+        self.subtitle = QLabel(self._subtitle)
         self.subtitle.setObjectName("muted")
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
@@ -234,8 +249,11 @@ class InterviewView(QWidget):
 
     # --- sections -------------------------------------------------------------------------
     def visible_sections(self) -> list[str]:
+        # A section of calculations or metadata only (an XLSForm's hidden rows) is no page.
         return [
-            s.name for s in self.form.sections if not (self.mode.young_person and s.worker_only)
+            s.name
+            for s in self.form.sections
+            if not (self.mode.young_person and s.worker_only) and shown_on_page(s)
         ]
 
     def rhi_steps(self, where: tuple[str, ...]) -> list[str]:
@@ -254,6 +272,7 @@ class InterviewView(QWidget):
         self.sections.set_sections(
             [(n, steps.title(n, yp) if n in steps.TITLES else titles[n]) for n in self.steps()]
         )
+        self._fill_section_titles()
         if self.ops is not None and self.ops.snapshot is not None:
             self.sections.set_notes(steps.notes(self.ops.snapshot))
         elif self.ops is not None:
@@ -302,7 +321,7 @@ class InterviewView(QWidget):
         """The page of a section, built on first visit (opening stays fast on big forms)."""
         if name not in self.pages:
             section = next(s for s in self.form.sections if s.name == name)
-            page = SectionPage(self.form, section, self.mode)
+            page = SectionPage(self.form, section, self.mode, self.env)
             if self.mode.young_person:
                 font = QFont(self.font())
                 font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -364,6 +383,14 @@ class InterviewView(QWidget):
         self.evaluation = evaluate(
             self.form, self.answers, now=now, language=self.mode.label_language
         )
+        if self.evaluation.pending and not self.locked:
+            self._keep_computed(self.evaluation)
+            self.evaluation = evaluate(
+                self.form, self.answers, now=now, language=self.mode.label_language
+            )
+        title = self.evaluation.title
+        self.subtitle.setText(f"{title} · {self._subtitle}" if title else self._subtitle)
+        self._fill_section_titles()
         for page in self.pages.values():
             page.apply(self.evaluation)
         self.sections.set_progress(self.evaluation.sections)
@@ -374,6 +401,30 @@ class InterviewView(QWidget):
         self._show_flags()
         if self.ops is not None and self.ops.snapshot is not None:
             self._review_timer.start(REVIEW_REFRESH_MS)  # the review list follows the answers
+
+    def _fill_section_titles(self) -> None:
+        """Section titles naming answers (``About ${nickname}``) follow the answers."""
+        if self.evaluation is None:
+            return
+        lang, yp = self.mode.label_language, self.mode.young_person
+        titles = {}
+        for s in self.form.sections:
+            text = visible_label(s, self.form, lang, yp)
+            if "${" in text:
+                titles[s.name] = self.evaluation.fill(text)
+        if titles:
+            self.sections.set_titles(titles)
+
+    def _keep_computed(self, evaluation: Evaluation) -> None:
+        """Values the form computes once (once()) are saved like answers, so they stay."""
+        for pending in evaluation.pending:
+            key = set_value(self.answers, pending.path, pending.name, pending.value)
+            if pending.path:
+                for page in self.pages.values():
+                    block = page.repeats.get(key)
+                    if block is not None:
+                        block.put(pending.path, pending.name, pending.value)
+            self.autosaver.queue(key, self.answers[key])
 
     def _form_problems(self) -> list[Any]:
         return self.evaluation.problems(self.form) if self.evaluation is not None else []

@@ -5,7 +5,7 @@ on central that changes (a questionnaire not published yet). Each such row is qu
 once, here: central's answer to the retry says whether it is really refused.
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0005"
+down_revision = "0011"  # chained after 0011 (attachments) when merged with the xlsform branch
 branch_labels = None
 depends_on = None
 
