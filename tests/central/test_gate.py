@@ -170,7 +170,8 @@ def _raw_item(payload: dict[str, Any]) -> dict[str, Any]:
 def test_a_10_mb_text_is_refused(kit: Kit, laptop: Laptop) -> None:
     payload = kit.payload({"why_left": "x" * (10 * 1024 * 1024)})
     (result,) = kit.push(laptop, [_item(kit, payload)]).json()["results"]
-    assert (result["status"], result["reason_code"]) == ("rejected", "too_large")
+    assert (result["status"], result["reason_code"]) == ("rejected", "invalid_text")
+    assert f"longer than {MAX_TEXT_CHARS:,} characters" in result["reason"]
     assert _stored(kit) == 0
 
 
