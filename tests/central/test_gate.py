@@ -68,6 +68,19 @@ def test_an_anonymous_50_mb_upload_is_refused_before_its_body_is_read(
     assert json.loads(body) == {"detail": "a device token is required"}
 
 
+@pytest.mark.parametrize("token", [None, "not-an-integration-token"])
+def test_the_integration_endpoint_checks_its_token_before_the_body(
+    server: LiveServer, token: str | None
+) -> None:
+    head = _head("/api/v1/integration/episodes", 50 * 1024 * 1024, token)
+    status, body = _raw_request(server, head)
+    assert status == 401
+    assert json.loads(body) == {"detail": (
+        "an integration token is required" if token is None
+        else "a valid integration token is required"
+    )}  # fmt: skip
+
+
 def test_an_oversized_body_is_refused_unread_even_with_a_token(
     server: LiveServer, kit: Kit
 ) -> None:
