@@ -116,8 +116,9 @@ def raw_dsn(url: str) -> str:
 
 
 @contextlib.contextmanager
-def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Iterator[str]:
-    """``rhi-central serve`` on a free loopback port in its own process; yields its base URL."""
+def central_server(database_url: str, data_dir: Path, workers: int | None = 1) -> Iterator[str]:
+    """``rhi-central serve`` on a free loopback port in its own process; yields its base URL.
+    ``workers=None``: serve's default (one process per core on PostgreSQL)."""
     import httpx
 
     port = free_port()
@@ -125,7 +126,8 @@ def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Itera
     log = open(data_dir / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "rhi_central.cli", "serve", "--port", str(port),
-         "--workers", str(workers), "--database-url", database_url],
+         *(["--workers", str(workers)] if workers is not None else []),
+         "--database-url", database_url],
         stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=fixtures.REPO,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -153,8 +155,16 @@ def central_server(database_url: str, data_dir: Path, workers: int = 1) -> Itera
         log.close()
 
 
-def enrol_codes(database_url: str, n: int, data_dir: Path, form_text: str | None = None) -> list:
-    """Publish `form_text` (default: the built-in questionnaire) and make `n` enrol codes."""
+def enrol_codes(
+    database_url: str,
+    n: int,
+    data_dir: Path,
+    form_text: str | None = None,
+    workers: list[str] | None = None,
+) -> list:
+    """Publish `form_text` (default: the built-in questionnaire) and make `n` enrol codes (for
+    `workers`, default "Bench Worker 0..n-1"): central takes interviews only from the worker a
+    laptop is enrolled for."""
     from rhi_central import ops
     from rhi_central.db import Database, open_engine
     from rhi_core.forms.bundled import builtin_path
@@ -165,6 +175,7 @@ def enrol_codes(database_url: str, n: int, data_dir: Path, form_text: str | None
     try:
         with db.transaction() as s:
             ops.publish_form(s, text, "bench")
-            return [ops.create_enrol_code(s, f"{WORKER} {i}", "bench")[0] for i in range(n)]
+            names = workers or [f"{WORKER} {i}" for i in range(n)]
+            return [ops.create_enrol_code(s, name, "bench")[0] for name in names[:n]]
     finally:
         db.dispose()

@@ -21,6 +21,7 @@ MODULES = (
     "autosave",
     "pdf_sign",
     "central_sync",
+    "central_peer",
     "kpis",
     "console",
 )

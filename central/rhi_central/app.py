@@ -1,35 +1,42 @@
 """FastAPI app factory for rhi-central.
 
-``create_app()`` opens the database and brings its schema to head before serving, so a fresh
-PostgreSQL database or a missing SQLite file is ready by the first request. OpenAPI is served at
-/openapi.json and the interactive docs at /docs.
+``create_app()`` opens the database, brings its schema to head and publishes the questionnaire
+versions this release ships before serving, so a fresh PostgreSQL database or a missing SQLite
+file is ready by the first request. OpenAPI is served at /openapi.json, the docs at /docs.
+
+In front of every route sits the gate (``rhi_central.gate``: token, body size, security
+headers) and behind them one error shape (``rhi_central.errors``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from rhi_central import __version__, console
+from rhi_central import __version__, console, errors, ops
 from rhi_central.audit import Sealer
 from rhi_central.context import Central
 from rhi_central.db import Database, open_engine
+from rhi_central.gate import Gate
 from rhi_central.jobs import Scheduler
-from rhi_central.routes import admin, device_audit, enrol, integration, interviews, pull
+from rhi_central.routes import admin, crl, device_audit, enrol, integration, interviews, pull
 from rhi_central.service_settings import ServiceSettings
+from rhi_central.serving import UVICORN_OPTIONS
 from rhi_central.settings import Settings
 from rhi_core.protocol import API_PREFIX
+
+log = logging.getLogger(__name__)
+__all__ = ["UVICORN_OPTIONS", "create_app"]
 
 DESCRIPTION = """\
 Central store for RHI Desktop: laptops enrol with a one-time code, push completed Return Home
 Interviews, and pull forms, assignments and review feedback. Device endpoints take a device
-token; /admin endpoints take an administrator token. Every call is audited.
+token; /admin endpoints take an administrator token; both are checked before a request's body
+is read. Every call is audited. Every error is `{"detail": "one sentence"}`.
 """
 
 
@@ -51,6 +58,10 @@ def create_app(
     )
     service = service or ServiceSettings.from_env()
     db = Database(open_engine(settings.database_url))
+    with db.transaction() as session:
+        shipped = ops.publish_builtin_forms(session)
+    if shipped:
+        log.info("published the shipped questionnaires %s", ", ".join(shipped))
     central = Central(settings=settings, db=db, service=service)
 
     @asynccontextmanager
@@ -76,18 +87,13 @@ def create_app(
     app.include_router(enrol.router, prefix=API_PREFIX)
     app.include_router(interviews.router, prefix=API_PREFIX)
     app.include_router(pull.router, prefix=API_PREFIX)
+    app.include_router(crl.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix="/admin")
     app.include_router(device_audit.router)  # /api/v1/audit/events and /admin/devices/{id}/audit
     app.include_router(integration.router, prefix=API_PREFIX)  # episodes pushed by systems
     console.mount(app)  # the staff's console under /console
-
-    @app.middleware("http")
-    async def refuse_nul_in_url(request: Request, call_next: Any) -> Any:
-        # A NUL in a path or query (e.g. /admin/devices/%00/revoke) would reach PostgreSQL,
-        # which cannot store it: refuse it up front as a plain 400.
-        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
-            return JSONResponse({"detail": "the address may not contain a NUL character"}, 400)
-        return await call_next(request)
+    app.add_middleware(Gate)
+    errors.install(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -20,15 +20,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rhi_central.models import CertificateAuthority
+from rhi_central.models import CertificateAuthority, Device
 from rhi_central.settings import CERT_VALIDITY_DAYS, ENV_CA_PASSPHRASE, Settings
 from rhi_central.timeutil import utcnow
 
 PASSPHRASE_FILE = "ca-key-passphrase"
 CA_VALIDITY_DAYS = 3650
+CRL_VALIDITY_DAYS = 7  # a verifier should fetch a fresh list at least weekly
 
 
 class CaError(RuntimeError):
@@ -217,3 +219,41 @@ def issue_worker_certificate(
         )
         .sign(ca.key, hashes.SHA256())
     )
+
+
+def current_crl(session: Session, settings: Settings, *, pem: bool = False) -> bytes:
+    """The CA's certificate revocation list (X.509 v2, RFC 5280), DER or PEM, as of now.
+
+    Revoking a device revokes the signing certificate issued at its enrolment, from the moment
+    of revocation: a PDF signed before it still verifies, one signed after it does not (reason
+    ``cessationOfOperation``: the laptop is out of service). The CRL number is the issue time
+    in seconds, so it only grows, whichever API process issues it."""
+    authority = get_ca(session, settings)
+    now = utcnow()
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(authority.certificate.subject)
+        .last_update(now)
+        .next_update(now + timedelta(days=CRL_VALIDITY_DAYS))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()),
+            critical=False,
+        )
+    )
+    revoked = session.execute(
+        select(Device.certificate_serial, Device.revoked_at)
+        .where(Device.revoked_at.is_not(None))
+        .order_by(Device.revoked_at)
+    ).all()
+    for serial, when in revoked:
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(int(serial, 16))
+            .revocation_date(when)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.cessation_of_operation), critical=False)
+            .build()
+        )
+        builder = builder.add_revoked_certificate(entry)
+    crl = builder.sign(authority.key, hashes.SHA256())
+    return crl.public_bytes(serialization.Encoding.PEM if pem else serialization.Encoding.DER)

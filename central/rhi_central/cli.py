@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from rhi_central import audit, ops, reports_cli
 from rhi_central.db import Database, DatabaseError, open_engine
-from rhi_central.settings import ENV_DATABASE_URL, Settings, SettingsError
+from rhi_central.settings import ENV_DATABASE_URL, ENV_TRUSTED_PROXIES, Settings, SettingsError
 from rhi_central.timeutil import utcnow
 from rhi_core.protocol import ReviewOutcome
 
@@ -111,31 +111,62 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
-    default=1,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 64),
-    help="Worker processes (PostgreSQL only; SQLite has one writer anyway).",
+    help="Worker processes (default: one per CPU core on PostgreSQL; always 1 on SQLite, "
+    "which has one writer anyway).",
 )
-def serve(database_url: str | None, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDR",
+    help=f"A reverse proxy (IP or network) whose X-Forwarded-For names the client; repeat for "
+    f"several (env {ENV_TRUSTED_PROXIES}, comma-separated). Nobody else's is believed.",
+)
+def serve(
+    database_url: str | None,
+    host: str,
+    port: int,
+    workers: int | None,
+    trusted_proxies: tuple[str, ...],
+) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from rhi_central.app import create_app
+    from rhi_central.app import UVICORN_OPTIONS, create_app
 
+    if trusted_proxies:
+        os.environ[ENV_TRUSTED_PROXIES] = ",".join(trusted_proxies)
     settings = _settings(database_url)
+    sqlite = settings.database_url.startswith("sqlite")
+    if workers is None:
+        workers = 1 if sqlite else max(1, os.cpu_count() or 1)
+    elif sqlite and workers > 1:
+        raise click.UsageError("SQLite has one writer: serve it with --workers 1.")
     try:
         app = create_app(settings=settings)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"rhi-central on http://{host}:{port} (docs at /docs)", err=True)
+    click.echo(
+        f"rhi-central on http://{host}:{port} (docs at /docs), {workers} worker process"
+        + ("es" if workers > 1 else ""),
+        err=True,
+    )
     if workers > 1:
         # Each worker process builds its own app from the environment.
         os.environ[ENV_DATABASE_URL] = settings.database_url
+        app.state.central.db.dispose()
         uvicorn.run(
-            "rhi_central.app:create_app", factory=True, host=host, port=port, workers=workers
+            "rhi_central.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **UVICORN_OPTIONS,
         )
     else:
-        uvicorn.run(app, host=host, port=port)
+        uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
 
 
 @main.command("enrol-code")
@@ -499,6 +530,58 @@ def _read_bytes(path: Path) -> bytes:
         raise click.ClickException(f"There is no file {path}.") from None
     except OSError as exc:
         raise click.ClickException(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+@main.group("ca")
+def ca_group() -> None:
+    """The certificate authority that signs workers' PDF-signing certificates."""
+
+
+def _write_public(out: Path, data: bytes) -> None:
+    """Write a public artefact (no child data) whole: a temp file renamed over ``out``."""
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(f"Cannot write {out}: {exc.strerror}.") from None
+
+
+@ca_group.command("crl")
+@database_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pem", is_flag=True, help="PEM instead of DER.")
+def ca_crl(database_url: str | None, out: Path, pem: bool) -> None:
+    """Write the certificate revocation list (X.509 CRL; revoked devices' certificates)."""
+    from rhi_central import ca
+
+    settings = _settings(database_url)
+    with _session(database_url) as session:
+        try:
+            data = ca.current_crl(session, settings, pem=pem)
+        except ca.CaError as exc:
+            raise click.ClickException(str(exc)) from None
+        audit.record(session, actor=_actor(), action="ca.crl", detail={"out": str(out)})
+    _write_public(out, data)
+    click.echo(f"Wrote the revocation list to {out}.", err=True)
+
+
+@ca_group.command("certificate")
+@database_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def ca_certificate(database_url: str | None, out: Path) -> None:
+    """Write the CA certificate (PEM), for `rhi-desktop verify --ca`."""
+    from rhi_central import ca
+
+    settings = _settings(database_url)
+    with _session(database_url) as session:
+        try:
+            pem = ca.ca_certificate_pem(session, settings)
+        except ca.CaError as exc:
+            raise click.ClickException(str(exc)) from None
+    _write_public(out, pem.encode())
+    click.echo(f"Wrote the CA certificate to {out}.", err=True)
 
 
 reports_cli.mount(main)  # `report ...` and `export ...`

@@ -7,6 +7,8 @@ differences that matter are handled here so the rest of the code is backend-neut
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -53,10 +56,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class RawJson(str):
+    """JSON text already serialised (intake hashes the canonical bytes, then stores that very
+    text): written to a JSON column as it is, not serialised a second time."""
+
+    __slots__ = ()
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, RawJson) else json.dumps(value)
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file holds children's records: create it 0600 in a 0700 folder (SQLite gives
+    its -wal and -shm files the database file's mode), and tighten an older, laxer one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(PRIVATE_FILE)
+
+
 def _sqlite_begin(conn: Any) -> None:
     # Every central request writes (at least its audit event). Taking the write lock up front
     # avoids SQLite's "database is locked" when two readers both try to upgrade to writers.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A one-statement read (``Database.reading``) runs in autocommit and takes no lock.
+    if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL) -> Engine:
@@ -64,15 +96,25 @@ def make_engine(url: str | URL) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+                _private_sqlite_file(Path(parsed.database))
+            engine = create_engine(
+                parsed,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                json_serializer=_json_serializer,
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
         # Enough connections for a worker's thread pool; beyond that requests queue briefly.
         # No pre-ping (a round trip per request); recycle instead so idle connections that a
         # firewall or failover dropped are replaced within the hour.
-        return create_engine(parsed, pool_size=20, max_overflow=20, pool_recycle=1800)
+        return create_engine(
+            parsed,
+            pool_size=20,
+            max_overflow=20,
+            pool_recycle=1800,
+            json_serializer=_json_serializer,
+        )
     except (NoSuchModuleError, ArgumentError) as exc:
         raise DatabaseError(f"Cannot use the database URL: {exc}.") from None
 
@@ -133,6 +175,25 @@ def _short(exc: SQLAlchemyError) -> str:
     return first.rstrip(".")
 
 
+_SQLITE_TRANSIENT = ("locked", "busy", "full", "disk i/o error", "unable to open")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that waiting can cure (busy, locked, out of space, connection lost), as opposed
+    to a bug: the caller answers "try again later" and loses nothing."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    original = getattr(exc, "orig", None)
+    if type(original).__module__.startswith("sqlite3"):
+        message = str(original).lower()
+        return any(word in message for word in _SQLITE_TRANSIENT)
+    # psycopg: OperationalError is connection, resources (disk full), locks, serialisation;
+    # a syntax or data error is a ProgrammingError or DataError instead.
+    return True
+
+
 class Database:
     """The engine and a session factory; ``transaction()`` is the unit of work of a request."""
 
@@ -149,5 +210,26 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A connection for one short read outside any transaction (autocommit): one round
+        trip on PostgreSQL, and on SQLite no write lock (transactions here take it up front)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def lock_sequence(session: Session, table: str) -> None:
+    """Serialise writers of a cursor table on PostgreSQL.
+
+    Sequence values are handed out at insert but become visible at commit; two concurrent
+    writers could commit seq 11 before seq 10, and a laptop that already read 11 would never
+    see 10. These tables are written rarely (reviews, assignments), so one writer at a time
+    costs nothing and keeps every cursor gap-free in commit order.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(table)))  # type: ignore[arg-type]
+        )

@@ -129,6 +129,8 @@ class Child(Base):
     preferred_language: Mapped[str] = mapped_column(String(35))
     interpreter_needed: Mapped[bool] = mapped_column(Boolean)
     assigned_worker: Mapped[str | None] = mapped_column(String(200), index=True)
+    # Set when a worker added the child on a laptop and central took it with that push.
+    created_by_device: Mapped[str | None] = mapped_column(String(36))
 
 
 class Episode(Base):
@@ -230,6 +232,7 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
         Index("ix_reviews_device_seq", "device_id", "seq"),
+        Index("ix_reviews_worker_seq", "worker", "seq"),
         {"sqlite_autoincrement": True},
     )
 
@@ -238,6 +241,8 @@ class Review(Base):
     interview_id: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer)
     device_id: Mapped[str | None] = mapped_column(String(36))
+    # The worker who owned the interview when it was reviewed: every laptop of theirs gets it.
+    worker: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[str] = mapped_column(String(200))
@@ -429,3 +434,18 @@ class JobRun(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class EnrolFailure(Base):
+    """One failed enrolment attempt, counted against its address and (if known) its code."""
+
+    __tablename__ = "enrol_failures"
+    __table_args__ = (
+        Index("ix_enrol_failures_key_at", "key", "at"),
+        Index("ix_enrol_failures_at", "at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -4,20 +4,22 @@ owns the transaction."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rhi_central import audit
+from rhi_central import audit, ownership
 from rhi_central import forms as forms_mod
 from rhi_central.auth import new_token, token_hash
+from rhi_central.db import lock_sequence
 from rhi_central.models import (
     AdminToken,
-    AssignmentChange,
     Child,
     Device,
     EnrolCode,
@@ -29,6 +31,8 @@ from rhi_central.models import (
 from rhi_central.settings import ENROL_CODE_HOURS
 from rhi_central.timeutil import new_id, utcnow
 from rhi_core.protocol import ChildWire, EpisodeWire, ReviewOutcome
+
+log = logging.getLogger(__name__)
 
 # No 0/O or 1/I: codes are read out over the phone and typed on a laptop.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -156,6 +160,40 @@ def publish_form(session: Session, yaml_text: str, actor: str) -> tuple[Form, bo
     return form, created
 
 
+BUILTIN_ACTOR = "system:built-in forms"
+
+
+def builtin_form_texts() -> dict[str, str]:
+    """form id -> YAML of every questionnaire this version of the product ships (rhi-core)."""
+    from rhi_core.forms.bundled import BUILTIN_FORMS  # the forms engine is optional for central
+
+    folder = resources.files("rhi_core.forms.builtin")
+    return {
+        fid: folder.joinpath(f"{fid}.yaml").read_text(encoding="utf-8") for fid in BUILTIN_FORMS
+    }
+
+
+def publish_builtin_forms(session: Session, actor: str = BUILTIN_ACTOR) -> list[str]:
+    """Publish each shipped questionnaire version central does not hold yet (audited as any
+    publish), so a fresh central accepts the interviews laptops make on them from the first
+    sync. Returns ``id@version`` of those published now; idempotent."""
+    try:
+        texts = builtin_form_texts()
+    except ImportError:  # a thin deployment without the forms engine: nothing shipped
+        return []
+    published: list[str] = []
+    for text in texts.values():
+        form_id, version = forms_mod.read_identity(text)
+        existing = session.get(Form, (form_id, version))
+        if existing is not None:
+            if existing.sha256 != forms_mod.form_sha256(text):
+                log.warning("form %s %s on central differs from the one shipped", form_id, version)
+            continue
+        publish_form(session, text, actor)
+        published.append(f"{form_id}@{version}")
+    return published
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewResult:
     review: Review
@@ -182,11 +220,15 @@ def review_interview(
     ).scalar_one_or_none()
     if latest is None:
         raise OpError(404, f"Central holds no interview {interview_id}.")
+    # Feedback goes to the worker who owns the interview now (its child's worker), on every
+    # laptop of theirs; not to whichever device happened to send the latest revision.
+    owner = ownership.interview_owner(session, latest.interview_id) or latest.worker
     review = Review(
         id=new_id(),
         interview_id=latest.interview_id,
         revision=latest.revision,
         device_id=latest.device_id,
+        worker=owner,
         outcome=outcome.value,
         comment=comment.strip() if comment else None,
         reviewer=reviewer,
@@ -205,20 +247,6 @@ def review_interview(
         detail={"revision": latest.revision, "outcome": outcome.value},
     )
     return ReviewResult(review, latest)
-
-
-def lock_sequence(session: Session, table: str) -> None:
-    """Serialise writers of a cursor table on PostgreSQL.
-
-    Sequence values are handed out at insert but become visible at commit; two concurrent
-    writers could commit seq 11 before seq 10, and a laptop that already read 11 would never
-    see 10. These tables are written rarely (reviews, assignments), so one writer at a time
-    costs nothing and keeps every cursor gap-free in commit order.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(func.pg_advisory_xact_lock(func.hashtext(table)))  # type: ignore[arg-type]
-        )
 
 
 def counts(session: Session) -> dict[str, Any]:
@@ -243,16 +271,14 @@ def assign_child(
     """
     lock_sequence(session, "assignment_changes")
     row = session.get(Child, child.id)
-    previous = row.assigned_worker if row is not None else None
     values = child.model_dump(mode="python")
     values["sex"] = child.sex.value
     if row is None:
-        row = Child(**values, assigned_worker=worker)
+        row = Child(**values, assigned_worker=None)
         session.add(row)
     else:
         for name, value in values.items():
             setattr(row, name, value)
-        row.assigned_worker = worker
     session.flush()
     for ep in episodes:
         if ep.child_id != child.id:
@@ -266,10 +292,7 @@ def assign_child(
         else:
             for name, value in ep_values.items():
                 setattr(existing, name, value)
-    now = utcnow()
-    if previous and previous != worker:
-        session.add(AssignmentChange(worker=previous, child_id=child.id, kind="unassigned", at=now))
-    session.add(AssignmentChange(worker=worker, child_id=child.id, kind="upsert", at=now))
+    previous = ownership.set_owner(session, row, worker)
     session.flush()
     audit.record(
         session,

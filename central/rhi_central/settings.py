@@ -12,11 +12,14 @@ from pathlib import Path
 
 import platformdirs
 
+from rhi_central.ratelimit import IpNetwork, parse_networks
+
 ENV_DATABASE_URL = "RHI_CENTRAL_DATABASE_URL"
 ENV_DATA_DIR = "RHI_CENTRAL_DATA_DIR"
 ENV_COUNCIL_NAME = "RHI_CENTRAL_COUNCIL_NAME"
 ENV_RETENTION_DAYS = "RHI_CENTRAL_RETENTION_DAYS"
 ENV_CA_PASSPHRASE = "RHI_CENTRAL_CA_KEY_PASSPHRASE"
+ENV_TRUSTED_PROXIES = "RHI_CENTRAL_TRUSTED_PROXIES"
 
 DEFAULT_COUNCIL_NAME = "London Borough of Demoford"
 DEFAULT_RETENTION_DAYS = 30
@@ -34,6 +37,8 @@ class Settings:
     data_dir: Path
     council_name: str = DEFAULT_COUNCIL_NAME
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # Reverse proxies whose X-Forwarded-For names the real client (rate limits, audit).
+    trusted_proxies: tuple[IpNetwork, ...] = ()
 
     @classmethod
     def load(
@@ -43,6 +48,7 @@ class Settings:
         data_dir: str | Path | None = None,
         council_name: str | None = None,
         retention_days: int | None = None,
+        trusted_proxies: str | None = None,
     ) -> Settings:
         """Settings from arguments, else the environment, else defaults."""
         folder = Path(
@@ -62,4 +68,13 @@ class Settings:
         if retention_days < 0:
             raise SettingsError("The retention period cannot be negative.")
         name = council_name or os.environ.get(ENV_COUNCIL_NAME) or DEFAULT_COUNCIL_NAME
-        return cls(url, folder, name, retention_days)
+        proxies_text = (
+            trusted_proxies
+            if trusted_proxies is not None
+            else os.environ.get(ENV_TRUSTED_PROXIES, "")
+        )
+        try:
+            proxies = parse_networks(proxies_text)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_TRUSTED_PROXIES}: {exc}.") from None
+        return cls(url, folder, name, retention_days, proxies)

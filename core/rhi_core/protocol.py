@@ -15,15 +15,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -46,26 +48,84 @@ MAX_BATCH_ITEMS = 100  # a bigger batch is answered 413: the client splits, neve
 DEVICE_REVOKED = "device revoked"  # exact `detail` of a 403 that tells a laptop to wipe itself
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
+# --- Limits: every field on the wire has one ------------------------------------------------
+# Central refuses what exceeds them (per item where it can, else the request) before storing
+# anything; the laptop never produces more. Generous: a real interview is ~10-50 KB of JSON.
+MAX_ID_CHARS = 64  # ids, codes, case numbers (central's id columns are 64 wide)
+MAX_NAME_CHARS = 200  # names, places, short labels (central's name columns are 200 wide)
+MAX_TEXT_CHARS = 50_000  # one free-text answer or note
+MAX_JSON_DEPTH = 32  # nesting of free-form JSON (answers, audit details)
+# Canonical JSON of one interview payload: 2 MB of answers and notes, plus its attachments
+# (pictures, files) as base64: at most 40 MB of them (MAX_ATTACHMENTS_TOTAL_BYTES below).
+MAX_PAYLOAD_BYTES = 2 * 1024 * 1024 + (4 * 40 * 1024 * 1024) // 3 + 64 * 1024
+MAX_PDF_BYTES = 10 * 1024 * 1024  # one signed PDF
+# One whole push request, PDFs included (else 413): room for one revision with the most
+# attachments and its PDF (the laptop keeps batches about 24 MB and sends such a one alone).
+MAX_BATCH_BYTES = 96 * 1024 * 1024
+MAX_REQUEST_BYTES = 1024 * 1024  # any other request body (else 413)
+MAX_CHILDREN_PER_BATCH = 1000  # child records and episodes carried with one batch (each)
+
+Id = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(
+    value: Any, max_depth: int = MAX_JSON_DEPTH, max_text: int = MAX_TEXT_CHARS
+) -> str | None:
+    """Why ``value`` (decoded JSON) cannot be stored, or None: a NUL character (PostgreSQL
+    cannot store it), a lone surrogate (not UTF-8 at all), a text longer than ``max_text``
+    characters or nesting deeper than ``max_depth``. Iterative: no input exhausts the stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "text may not contain a NUL character"
+            if len(item) > max_text:
+                return f"a text is longer than {max_text:,} characters"
+            if not item.isascii() and _SURROGATE.search(item):
+                return "text contains a character that is not valid Unicode"
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                return f"the data is nested more than {max_depth} levels deep"
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    stack.append((key, depth + 1))
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in item)
+    return None
+
 
 class _Wire(BaseModel):
     # Unknown fields are refused so a typo in a client shows up at once, not as lost data.
     model_config = ConfigDict(extra="forbid")
 
+
+class _Request(_Wire):
+    """A request body: checked whole, once, for text central cannot store (see text_problem)
+    before its fields are validated (nested models are covered by this one walk)."""
+
+    _max_text: ClassVar[int] = MAX_TEXT_CHARS
+
     @model_validator(mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        # PostgreSQL cannot store U+0000 in text; no genuine client ever sends one.
-        if _has_nul(data):
-            raise ValueError("text may not contain a NUL character")
+    def _storable_text(cls, data: Any) -> Any:
+        problem = text_problem(data, max_text=cls._max_text)
+        if problem:
+            raise ValueError(problem)
         return data
 
 
 # --- Enrolment ---------------------------------------------------------------------------------
 
 
-class EnrolRequest(_Wire):
+class EnrolRequest(_Request):
     code: str = Field(min_length=1, max_length=64, description="One-time code from an admin")
-    device_name: str = Field(min_length=1, max_length=200)
+    device_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     csr_pem: str = Field(min_length=1, max_length=20_000, description="PKCS#10 CSR (PEM)")
 
 
@@ -78,84 +138,117 @@ class EnrolResponse(_Wire):
     ca_certificate_pem: str = Field(description="The central CA that signed it")
 
 
+# --- Children and episodes (pulled by laptops; carried with a push) -------------------
+
+
+class ChildWire(_Wire):
+    id: Id
+    local_id: Id
+    first_name: Name
+    last_name: Name
+    dob: date
+    sex: Sex
+    ethnicity: Name
+    looked_after: bool
+    uasc: bool
+    out_of_area: bool
+    placement_type: Name | None = None
+    placing_authority: Name | None = None
+    social_worker: Name | None = None
+    preferred_language: str = Field(default="en", max_length=35)
+    interpreter_needed: bool = False
+
+
+class EpisodeWire(_Wire):
+    id: Id
+    child_id: Id
+    category: EpisodeCategory
+    started_at: AwareDatetime
+    returned_at: AwareDatetime | None = None
+    where_found: Text | None = None
+    found_by: Name | None = None
+    police_reference: Id | None = None
+    risk_grade: RiskGrade
+
+
 # --- Interview payload -------------------------------------------------------------------------
 
 
 class OfferWire(_Wire):
-    id: str
+    id: Id
     at: AwareDatetime
     method: OfferMethod
     outcome: OfferOutcome
-    by_whom: str
+    by_whom: Name
     declined_by: DeclinedBy | None = None
     decline_reason: DeclineReason | None = None
-    decline_note: str | None = None
-    carer_shared: str | None = None  # what a carer said when the child would not talk
+    decline_note: Text | None = None
+    carer_shared: Text | None = None  # what a carer said when the child would not talk
 
 
 class SessionWire(_Wire):
-    id: str
+    id: Id
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
-    place: str | None = None
-    interviewer: str
-    interviewer_role: str | None = None
-    others_present: list[str] = Field(default_factory=list)
+    place: Name | None = None
+    interviewer: Name
+    interviewer_role: Name | None = None
+    others_present: list[Name] = Field(default_factory=list, max_length=50)
     time_alone_with_child: bool | None = None
     confidentiality_explained: bool | None = None
-    duration_minutes: int | None = Field(default=None, ge=0)
+    duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
 
 
 class TrustedAdultWire(_Wire):
-    name: str
-    relationship: str | None = None
-    phone: str | None = None
+    name: Name
+    relationship: Name | None = None
+    phone: Name | None = None
 
 
 class SafetyActionWire(_Wire):
-    what: str
-    who: str | None = None
+    what: Text
+    who: Name | None = None
     by_when: date | None = None
 
 
 class SafetyPlanWire(_Wire):
-    trusted_adults: list[TrustedAdultWire] = Field(default_factory=list)
-    safe_places: list[str] = Field(default_factory=list)
-    triggers: list[str] = Field(default_factory=list)
-    actions: list[SafetyActionWire] = Field(default_factory=list)
-    helplines: list[str] = Field(default_factory=list)
+    trusted_adults: list[TrustedAdultWire] = Field(default_factory=list, max_length=100)
+    safe_places: list[Text] = Field(default_factory=list, max_length=100)
+    triggers: list[Text] = Field(default_factory=list, max_length=100)
+    actions: list[SafetyActionWire] = Field(default_factory=list, max_length=100)
+    helplines: list[Text] = Field(default_factory=list, max_length=100)
     review_on: date | None = None
 
 
 class ReferralWire(_Wire):
-    id: str
+    id: Id
     kind: ReferralKind
     made_on: date | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 class SignatureMetaWire(_Wire):
     """Who signed what; the signature itself lives in the signed PDF."""
 
     role: Literal["worker", "child", "carer", "other"]
-    signer_name: str
+    signer_name: Name
     signed_at: AwareDatetime
     certificate_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)
-    declined_reason: str | None = Field(
+    declined_reason: Text | None = Field(
         default=None, description="Set when the person would not or could not sign"
     )
 
 
 class AuditEventWire(_Wire):
-    """One event of the laptop's audit hash chain for this interview."""
+    """One event of the laptop's audit hash chain (central's columns set the limits)."""
 
-    id: str
-    seq: int
+    id: Id
+    seq: int = Field(ge=1, le=2**62)
     at: AwareDatetime
-    actor: str
-    action: str
-    entity: str | None = None
-    entity_id: str | None = None
+    actor: Name
+    action: Id
+    entity: Id | None = None
+    entity_id: Id | None = None
     detail: dict[str, Any] | None = None
     prev_hash: str = Field(pattern=SHA256_PATTERN)
     hash: str = Field(pattern=SHA256_PATTERN)
@@ -198,13 +291,16 @@ class AttachmentWire(_Wire):
 
 
 class InterviewPayload(_Wire):
-    """A completed interview revision, as the laptop sends it."""
+    """A completed interview revision, as the laptop sends it.
 
-    form_id: str = Field(min_length=1)
-    form_version: str = Field(min_length=1)
-    child_id: str
-    episode_ids: list[str] = Field(default_factory=list)
-    worker: str
+    Central checks the payload's text once, on the canonical JSON it hashes (see
+    ``text_problem``), so this model does not walk it again."""
+
+    form_id: Name = Field(min_length=1)
+    form_version: Id = Field(min_length=1)
+    child_id: Id
+    episode_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    worker: Name
     created_at: AwareDatetime
     held_at: AwareDatetime | None = None
     completed_at: AwareDatetime
@@ -212,23 +308,23 @@ class InterviewPayload(_Wire):
     answers: dict[str, Any] = Field(
         default_factory=dict, description="Answers keyed by question name (forms engine format)"
     )
-    offers: list[OfferWire] = Field(default_factory=list)
-    sessions: list[SessionWire] = Field(default_factory=list)
+    offers: list[OfferWire] = Field(default_factory=list, max_length=1000)
+    sessions: list[SessionWire] = Field(default_factory=list, max_length=1000)
     safety_plan: SafetyPlanWire | None = None
-    referrals: list[ReferralWire] = Field(default_factory=list)
-    risk_flags: list[str] = Field(default_factory=list)
-    signatures: list[SignatureMetaWire] = Field(default_factory=list)
-    audit_events: list[AuditEventWire] = Field(default_factory=list)
+    referrals: list[ReferralWire] = Field(default_factory=list, max_length=1000)
+    risk_flags: list[Id] = Field(default_factory=list, max_length=200)
+    signatures: list[SignatureMetaWire] = Field(default_factory=list, max_length=100)
+    audit_events: list[AuditEventWire] = Field(default_factory=list, max_length=100_000)
     # Optional, added with the desktop sync client; absent from older payloads.
     path: Literal["held", "declined"] | None = Field(
         default=None,
         description='"declined": the RHI was offered and refused, so no answers are expected',
     )
-    late_note: str | None = None
-    analysis: str | None = None
-    recommendations: str | None = None
+    late_note: Text | None = None
+    analysis: Text | None = None
+    recommendations: Text | None = None
     shared_with_social_worker_on: date | None = None
-    amendment_reason: str | None = Field(
+    amendment_reason: Text | None = Field(
         default=None, description="Why this revision was made (amendment or review comment)"
     )
     attachments: list[AttachmentWire] = Field(
@@ -261,6 +357,9 @@ def payload_dict(payload: InterviewPayload) -> dict[str, Any]:
 # --- Push --------------------------------------------------------------------------------------
 
 
+BATCH_PART = "batch"  # a multipart push: the part holding the BatchRequest JSON
+
+
 class BatchItem(_Wire):
     interview_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
     revision: int = Field(ge=1, le=1_000_000)
@@ -268,29 +367,26 @@ class BatchItem(_Wire):
     # A plain dict on purpose: one malformed payload is "rejected" on its own item instead of
     # failing the whole batch with a 422, and the hash is checked over exactly what was sent.
     payload: dict[str, Any] = Field(description="An InterviewPayload")
-    pdf_base64: str | None = Field(default=None, description="The signed PDF, base64")
-
-    @field_validator("payload")
-    @classmethod
-    def _no_nul(cls, payload: dict[str, Any]) -> dict[str, Any]:
-        # PostgreSQL cannot store U+0000 in text or JSON; no laptop ever sends one.
-        if _has_nul(payload):
-            raise ValueError("the payload contains a NUL character")
-        return payload
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    pdf_base64: str | None = Field(
+        default=None,
+        max_length=(MAX_PDF_BYTES * 4) // 3 + 4,
+        description="The signed PDF, base64 (a JSON push; a multipart push sends it as a file "
+        "part named by `pdf_part` instead)",
+    )
+    pdf_part: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="Multipart push: the name of the part holding this item's PDF",
+    )
 
 
-class BatchRequest(_Wire):
-    items: list[BatchItem]
+class BatchRequest(_Request):
+    items: list[BatchItem] = Field(description=f"At most {MAX_BATCH_ITEMS} revisions")
+    # The records of the children (and episodes) these interviews are about, as the laptop
+    # holds them. Central adds a child it has no record of (one the worker added on the laptop)
+    # and assigns it to the device's worker; a child it knows keeps central's record.
+    children: list[ChildWire] = Field(default_factory=list, max_length=MAX_CHILDREN_PER_BATCH)
+    episodes: list[EpisodeWire] = Field(default_factory=list, max_length=MAX_CHILDREN_PER_BATCH)
 
 
 class ItemStatus(StrEnum):
@@ -303,13 +399,34 @@ class ItemStatus(StrEnum):
     DEFERRED = "deferred"
 
 
+class ReasonCode(StrEnum):
+    """Why an item was not accepted, for the laptop to choose what to say and what retries it."""
+
+    # deferred: central will take it later with nothing changed on the laptop
+    FORM_NOT_PUBLISHED = "form_not_published"
+    CENTRAL_BUSY = "central_busy"
+    # rejected: a person must act (fix the record, or an administrator on central)
+    HASH_MISMATCH = "hash_mismatch"
+    INVALID_PAYLOAD = "invalid_payload"
+    INVALID_TEXT = "invalid_text"
+    TOO_LARGE = "too_large"
+    INVALID_PDF = "invalid_pdf"
+    ANSWERS_INCOMPLETE = "answers_incomplete"
+    WORKER_MISMATCH = "worker_mismatch"
+    CHILD_UNKNOWN = "child_unknown"
+    CHILD_NOT_ASSIGNED = "child_not_assigned"
+    INTERVIEW_OF_ANOTHER_CHILD = "interview_of_another_child"
+    # conflict
+    CONTENT_DIFFERS = "content_differs"
+
+
 class ItemResult(_Wire):
     interview_id: str
     revision: int
     status: ItemStatus
     reason: str | None = None  # one sentence a worker can read
-    # Machine-readable reason ("form_not_published", "not_your_child", ...), for the laptop to
-    # choose what to say and which action retries it.
+    # Machine-readable reason (a ReasonCode value), for the laptop to choose what to say and
+    # which action retries it.
     reason_code: str | None = Field(default=None, max_length=64)
 
 
@@ -322,10 +439,9 @@ class BatchResponse(_Wire):
 MAX_AUDIT_EVENTS = 500  # a bigger audit batch is answered 413
 AUDIT_GENESIS = GENESIS  # prev_hash of the first event of a laptop's chain
 AUDIT_VERIFIED_HEADER = "X-Audit-Verified-Through"  # on a 409: the last seq central holds
-_AUDIT_TEXT_LIMITS = {"id": 64, "actor": 200, "action": 64, "entity": 64, "entity_id": 64}
 
 
-class AuditBatchRequest(_Wire):
+class AuditBatchRequest(_Request):
     """The next stretch of a laptop's whole audit chain, oldest first (ascending seq)."""
 
     device_chain_head: str = Field(
@@ -334,21 +450,6 @@ class AuditBatchRequest(_Wire):
     events: list[AuditEventWire] = Field(
         description=f"At most {MAX_AUDIT_EVENTS} events, ascending seq, no gaps"
     )
-
-    @field_validator("events")
-    @classmethod
-    def _fits_central(cls, events: list[AuditEventWire]) -> list[AuditEventWire]:
-        # Central's columns are wider than the laptop's; anything longer is not a real event.
-        for ev in events:
-            if ev.seq < 1:
-                raise ValueError(f"audit event seq {ev.seq} is not a positive number")
-            for name, limit in _AUDIT_TEXT_LIMITS.items():
-                value = getattr(ev, name)
-                if value is not None and len(value) > limit:
-                    raise ValueError(
-                        f"audit event #{ev.seq}: {name} is longer than {limit} characters"
-                    )
-        return events
 
 
 class AuditBatchResponse(_Wire):
@@ -371,36 +472,6 @@ class FormInfo(_Wire):
 
 class FormsResponse(_Wire):
     forms: list[FormInfo]
-
-
-class ChildWire(_Wire):
-    id: str
-    local_id: str
-    first_name: str
-    last_name: str
-    dob: date
-    sex: Sex
-    ethnicity: str
-    looked_after: bool
-    uasc: bool
-    out_of_area: bool
-    placement_type: str | None = None
-    placing_authority: str | None = None
-    social_worker: str | None = None
-    preferred_language: str = "en"
-    interpreter_needed: bool = False
-
-
-class EpisodeWire(_Wire):
-    id: str
-    child_id: str
-    category: EpisodeCategory
-    started_at: AwareDatetime
-    returned_at: AwareDatetime | None = None
-    where_found: str | None = None
-    found_by: str | None = None
-    police_reference: str | None = None
-    risk_grade: RiskGrade
 
 
 class AssignmentsResponse(_Wire):
@@ -451,8 +522,8 @@ class PingResponse(_Wire):
 # --- Admin -------------------------------------------------------------------------------------
 
 
-class EnrolCodeRequest(_Wire):
-    worker: str = Field(min_length=1, max_length=200)
+class EnrolCodeRequest(_Request):
+    worker: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
 
 
 class EnrolCodeResponse(_Wire):
@@ -474,10 +545,12 @@ class DevicesResponse(_Wire):
     devices: list[DeviceInfo]
 
 
-class PublishFormRequest(_Wire):
-    yaml_text: str = Field(min_length=1)
+class PublishFormRequest(_Request):
+    _max_text: ClassVar[int] = MAX_REQUEST_BYTES  # a whole questionnaire in one text
+
+    yaml_text: str = Field(min_length=1, max_length=MAX_REQUEST_BYTES)
 
 
-class ReviewRequest(_Wire):
+class ReviewRequest(_Request):
     outcome: ReviewOutcome
     comment: str | None = Field(default=None, max_length=10_000)

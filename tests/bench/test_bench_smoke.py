@@ -26,6 +26,8 @@ EXPECTED = {
     "sync_ratio",
     "central_p95_ms",
     "central_errors",
+    "intake_single_1000_s",
+    "intake_batch_1000_s",
     "kpis_100k_s",
     "console_board_ms",
     "episodes_import_10k_s",

@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 
 from rhi_central import ops
+from rhi_central.app import UVICORN_OPTIONS
 from rhi_central.context import Central
 from rhi_core.canonical import content_sha256
 from rhi_core.protocol import ChildWire, EpisodeWire
@@ -49,7 +50,10 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = int(self.sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        # Configured as `rhi-central serve` runs it (no proxy headers taken from uvicorn).
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", access_log=False, **UVICORN_OPTIONS
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -184,10 +188,27 @@ class Kit:
             "payload": payload,
         }
 
-    def push(self, laptop: Laptop, items: list[dict[str, Any]]) -> httpx.Response:
-        return self.http.post(
-            "/api/v1/interviews/batch", json={"items": items}, headers=laptop.headers
-        )
+    def push(
+        self,
+        laptop: Laptop,
+        items: list[dict[str, Any]],
+        *,
+        children: list[dict[str, Any]] | None = None,
+        episodes: list[dict[str, Any]] | None = None,
+    ) -> httpx.Response:
+        """Push as a laptop does: the items, with the records of their children (by default
+        each item's child as ``child_wire`` makes it: a child the worker added on the laptop)."""
+        if children is None:
+            ids = dict.fromkeys(i["payload"].get("child_id") for i in items)
+            children = [
+                child_wire(str(cid)).model_dump(mode="json")
+                for cid in ids
+                if isinstance(cid, str) and cid
+            ]
+        body: dict[str, Any] = {"items": items, "children": children}
+        if episodes:
+            body["episodes"] = episodes
+        return self.http.post("/api/v1/interviews/batch", json=body, headers=laptop.headers)
 
 
 def child_wire(child_id: str, **changes: Any) -> ChildWire:

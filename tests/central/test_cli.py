@@ -106,7 +106,7 @@ def test_devices_and_revoke_after_enrolment(kit: object, database_url: str) -> N
     item_id = "00000000-0000-4000-8000-000000000001"
     kit.publish()
     other = kit.enrol("Femi Adebayo")
-    kit.push(other, [kit.item(kit.payload(), item_id)])
+    kit.push(other, [kit.item(kit.payload(worker="Femi Adebayo"), item_id)])
     done = runner.invoke(
         main,
         [

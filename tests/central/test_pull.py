@@ -5,14 +5,26 @@ from __future__ import annotations
 from central.kit import FORM_YAML, Kit, assign, bearer
 
 from rhi_central.forms import form_sha256
+from rhi_central.ops import builtin_form_texts
+from rhi_core.forms.bundled import load_builtin
+
+
+def builtin_text() -> str:
+    return builtin_form_texts()["rhi-v1"]
+
+
+def builtin_version() -> str:
+    return load_builtin("rhi-v1").version
 
 
 def test_forms_list_and_text(kit: Kit) -> None:
     kit.publish()
     laptop = kit.enrol()
     forms = kit.http.get("/api/v1/forms", headers=laptop.headers).json()["forms"]
+    # The questionnaire the product ships is published at start; then the one published here.
     assert [(f["id"], f["version"], f["sha256"]) for f in forms] == [
-        ("test-rhi", "1", form_sha256(FORM_YAML))
+        ("rhi-v1", builtin_version(), form_sha256(builtin_text())),
+        ("test-rhi", "1", form_sha256(FORM_YAML)),
     ]
     r = kit.http.get("/api/v1/forms/test-rhi/1", headers=laptop.headers)
     assert r.status_code == 200

@@ -111,7 +111,9 @@ class CentralStore:
 def central_app(
     database_url: str, data_dir: Path, retention_days: int = 30, *, publish_builtin: bool = True
 ) -> Iterator[tuple[object, CentralStore]]:
-    """``publish_builtin=False``: central as an administrator finds it on first start."""
+    """``publish_builtin=False``: a central that does not hold the questionnaire the laptop
+    ships (central publishes the shipped forms at start, so they are taken away again here: as
+    an older central, or one whose administrator withdrew them, would be)."""
     app = create_app(
         database_url, data_dir=data_dir, council_name=COUNCIL, retention_days=retention_days
     )
@@ -119,6 +121,14 @@ def central_app(
         store = CentralStore(app.state.central)
         if publish_builtin:
             store.publish(builtin_form_text())
+        else:
+            from sqlalchemy import delete
+
+            from rhi_central.models import Form
+
+            with store.central.db.transaction() as s:
+                s.execute(delete(Form))
+            store.central.forms.clear()
         yield app, store
     finally:
         app.state.central.db.dispose()

@@ -27,8 +27,6 @@ from integration.harness import (
 )
 from sqlalchemy import select, text
 
-import rhi_central.routes.interviews as interview_routes
-from rhi_core.protocol import ItemResult, ItemStatus
 from rhi_desktop.__main__ import main
 from rhi_desktop.services import sync_service
 from rhi_desktop.services.profiles import Profile, open_profile
@@ -108,36 +106,10 @@ def test_a_refused_interview_is_named_exits_3_and_goes_after_publish_and_retry(
         assert retries == [{"items": [[iid, 1]]}]
 
 
-def _defer_unpublished_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Central's rule that a questionnaire not published yet is a *deferral* is
-    central-hardening's (issue 11 item 1, central side). Until it lands on this branch, the
-    real intake's refusal of exactly that case is answered as central will answer it; every
-    other answer is the real intake's."""
-
-    real = interview_routes.process_batch
-
-    def process_batch(*args, **kwargs):  # type: ignore[no-untyped-def]
-        results = real(*args, **kwargs)
-        return [
-            ItemResult(
-                interview_id=r.interview_id,
-                revision=r.revision,
-                status=ItemStatus.DEFERRED,
-                reason=r.reason,
-                reason_code="form_not_published",
-            )
-            if r.status is ItemStatus.REJECTED and "is not published" in (r.reason or "")
-            else r
-            for r in results
-        ]
-
-    monkeypatch.setattr(interview_routes, "process_batch", process_batch)
-
-
 def test_a_deferred_interview_stays_queued_and_is_sent_again_by_itself(
-    profile: Profile, fresh_central: CentralStore, monkeypatch: pytest.MonkeyPatch
+    profile: Profile, fresh_central: CentralStore
 ) -> None:
-    _defer_unpublished_forms(monkeypatch)
+    # Central answers a questionnaire it does not hold yet with a deferral (its real intake).
     sync_service.enrol(profile, fresh_central.url, fresh_central.enrol_code(WORKER))
     iid = completed_interview(profile, 3, NOW)
 

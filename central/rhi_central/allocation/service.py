@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from rhi_central import audit
 from rhi_central.models import Allocation, AssignmentChange, Child, StaffUser
 from rhi_central.ops import OpError, lock_sequence
+from rhi_central.ownership import assignment_changes
 from rhi_central.staff.roles import ALLOCATABLE_ROLES, Role
 
 MAX_REASON = 2000
@@ -111,18 +112,14 @@ def record_moves(
     now: datetime,
     audit_each: bool = True,
 ) -> None:
-    """The assignment change rows and the history of moves whose ``Child.assigned_worker`` the
-    caller has already set; one audit event per move unless the caller audits them together."""
+    """The assignment change rows (``ownership.assignment_changes``: the one owner rule intake
+    also applies) and the history of moves whose ``Child.assigned_worker`` the caller has set; one audit event per move unless the caller audits them together."""
     if not moves:
         return
     lock_sequence(session, "assignment_changes")
     changes: list[dict[str, object]] = []
     for m in moves:
-        if m.previous:
-            changes.append(
-                {"worker": m.previous, "child_id": m.child_id, "kind": "unassigned", "at": now}
-            )
-        changes.append({"worker": m.worker, "child_id": m.child_id, "kind": "upsert", "at": now})
+        changes += assignment_changes(m.child_id, m.previous, m.worker, now)
         if audit_each:
             audit.record(
                 session,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rhi_central.console.errors import ConsoleError, ConsoleRedirect
 from rhi_central.console.guard import record_refusal
@@ -55,31 +57,50 @@ def mount(app: FastAPI) -> None:
     async def console_redirect(_request: Request, exc: ConsoleRedirect) -> Response:
         return RedirectResponse(exc.url, status_code=303)
 
-    @app.middleware("http")
-    async def console_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if not request.url.path.startswith(PREFIX):
-            return await call_next(request)
+    app.add_middleware(ConsoleHeaders)
+
+
+class ConsoleHeaders:
+    """The console pages' own headers (CSP with a per-request nonce, no-store, frame and
+    referrer policy, Server-Timing), and closing an upload's in-memory files after the request.
+
+    A plain ASGI middleware, not ``@app.middleware("http")``: it never touches the device API's
+    requests (their bodies are limited by the gate while they stream in, which a
+    BaseHTTPMiddleware in the stack would get in the way of) and costs them nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
         nonce = secrets.token_urlsafe(16)
-        request.state.csp_nonce = nonce
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["csp_nonce"] = nonce  # request.state.csp_nonce for the templates
         started = time.perf_counter()
+        static = path.startswith(f"{PREFIX}/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if not static:
+                    headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
+                    # Pages name children: never kept by the browser or a proxy.
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_headers)
         finally:
-            form = getattr(request.state, "console_form", None)
+            form = state.get("console_form")
             if form is not None:
                 await form.close()  # uploads are in memory; close them with the request
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        headers = response.headers
-        headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if not request.url.path.startswith(f"{PREFIX}/static/"):
-            headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
-            # Pages name children: never kept by the browser or a proxy.
-            headers["Cache-Control"] = "no-store"
-        return response

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from rhi_central import audit, ops
 from rhi_central.auth import admin_actor, admin_transaction
+from rhi_central.errors import ErrorResponse
 from rhi_central.models import Device
 from rhi_central.routes.deps import AdminCreds, CentralDep
 from rhi_core.protocol import (
@@ -44,6 +45,10 @@ def _fail(exc: ops.OpError) -> HTTPException:
     return HTTPException(exc.status, exc.message)
 
 
+_NOT_FOUND = {"model": ErrorResponse, "description": "No such record"}
+_REFUSED = {"model": ErrorResponse, "description": "The request cannot be carried out"}
+
+
 @router.post("/enrol-codes", response_model=EnrolCodeResponse, status_code=201)
 def create_enrol_code(
     body: EnrolCodeRequest, central: CentralDep, credentials: AdminCreds
@@ -64,7 +69,7 @@ def devices(central: CentralDep, credentials: AdminCreds) -> DevicesResponse:
         return DevicesResponse(devices=[_device_info(d) for d in rows])
 
 
-@router.post("/devices/{device_id}/revoke", response_model=DeviceInfo)
+@router.post("/devices/{device_id}/revoke", response_model=DeviceInfo, responses={404: _NOT_FOUND})
 def revoke(device_id: str, central: CentralDep, credentials: AdminCreds) -> DeviceInfo:
     """Revoke a device: its token stops working and it wipes itself on next contact."""
     with admin_transaction(central, credentials, "device.revoke") as (session, admin):
@@ -75,7 +80,17 @@ def revoke(device_id: str, central: CentralDep, credentials: AdminCreds) -> Devi
         return _device_info(device)
 
 
-@router.post("/forms", response_model=FormInfo, responses={201: {"model": FormInfo}})
+@router.post(
+    "/forms",
+    response_model=FormInfo,
+    responses={
+        201: {"model": FormInfo},
+        409: {
+            "model": ErrorResponse,
+            "description": "That version is published with other content",
+        },
+    },
+)
 def publish_form(
     body: PublishFormRequest, response: Response, central: CentralDep, credentials: AdminCreds
 ) -> FormInfo:
@@ -94,7 +109,12 @@ def publish_form(
         )
 
 
-@router.post("/interviews/{interview_id}/review", response_model=FeedbackItem, status_code=201)
+@router.post(
+    "/interviews/{interview_id}/review",
+    response_model=FeedbackItem,
+    status_code=201,
+    responses={404: _NOT_FOUND},
+)
 def review(
     interview_id: str, body: ReviewRequest, central: CentralDep, credentials: AdminCreds
 ) -> FeedbackItem:

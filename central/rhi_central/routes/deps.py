@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from rhi_central.auth import Credentials, admin_bearer, device_bearer
+from rhi_central.auth import admin_bearer, device_bearer
 from rhi_central.context import Central, get_central
+from rhi_central.gate import Principal
 
 CentralDep = Annotated[Central, Depends(get_central)]
-DeviceCreds = Annotated[Credentials, Depends(device_bearer)]
-AdminCreds = Annotated[Credentials, Depends(admin_bearer)]
+DeviceCreds = Annotated[Principal, Depends(device_bearer)]
+AdminCreds = Annotated[Principal, Depends(admin_bearer)]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from rhi_central import audit
 from rhi_central.auth import admin_actor, admin_transaction, device_actor, device_transaction
+from rhi_central.errors import ErrorResponse
 from rhi_central.models import Device, DeviceAuditEvent
 from rhi_central.routes.deps import AdminCreds, CentralDep, DeviceCreds
 from rhi_central.timeutil import utcnow
@@ -165,8 +166,9 @@ def _ingest(session: Session, device: Device, events: list[AuditEventWire]) -> _
         401: {"description": "Missing or unknown device token"},
         403: {"description": "`device revoked`: the laptop must wipe its data"},
         409: {
+            "model": ErrorResponse,
             "description": "The chain breaks at the event named in `detail` (gap, mismatch or "
-            f"alteration); the `{AUDIT_VERIFIED_HEADER}` header gives the last seq central holds"
+            f"alteration); the `{AUDIT_VERIFIED_HEADER}` header gives the last seq central holds",
         },
         413: {"description": f"More than {MAX_AUDIT_EVENTS} events"},
     },
@@ -247,6 +249,7 @@ def _first_problem(rows: Iterable[DeviceAuditEvent]) -> str | None:
     "/admin/devices/{device_id}/audit/verify",
     response_model=DeviceAuditVerifyResponse,
     tags=["admin"],
+    responses={404: {"model": ErrorResponse, "description": "No such device"}},
 )
 def verify_device_audit(
     device_id: str, central: CentralDep, credentials: AdminCreds

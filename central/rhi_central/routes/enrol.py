@@ -7,10 +7,11 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
-from rhi_central import audit
+from rhi_central import audit, ratelimit
 from rhi_central.auth import anonymous_transaction, new_token, token_hash
 from rhi_central.ca import CaError, CsrError, get_ca, issue_worker_certificate
 from rhi_central.context import Central
+from rhi_central.errors import ErrorResponse
 from rhi_central.models import Device, EnrolCode
 from rhi_central.ops import normalise_code
 from rhi_central.routes.deps import CentralDep
@@ -25,18 +26,37 @@ router = APIRouter(tags=["device"])
     "/enrol",
     response_model=EnrolResponse,
     responses={
-        400: {"description": "Unknown enrolment code"},
-        409: {"description": "Code already used"},
-        410: {"description": "Code expired"},
-        422: {"description": "Unusable certificate signing request"},
-        429: {"description": "Too many failed enrolments from this address; wait"},
+        400: {"model": ErrorResponse, "description": "Unknown enrolment code"},
+        409: {"model": ErrorResponse, "description": "Code already used"},
+        410: {"model": ErrorResponse, "description": "Code expired"},
+        422: {"model": ErrorResponse, "description": "Unusable body or signing request"},
+        429: {
+            "model": ErrorResponse,
+            "description": "Too many failed enrolments from this address or with this code; "
+            "wait `Retry-After` seconds",
+        },
     },
 )
 def enrol(body: EnrolRequest, central: CentralDep, request: Request) -> EnrolResponse:
     """Exchange a one-time code and a CSR for a device token and a signing certificate."""
     settings = central.settings
-    client = request.client.host if request.client else "unknown"
-    wait = central.enrol_limiter.retry_after(client)
+    address = ratelimit.client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+    code_sha = token_hash(normalise_code(body.code))
+    keys = [ratelimit.address_key(address)]
+    with central.db.transaction() as s:
+        now = utcnow()
+        wait = ratelimit.retry_after(s, [*keys, ratelimit.code_key(code_sha)], now)
+        if wait:
+            audit.record(
+                s,
+                actor="anonymous",
+                action="device.enrol.refused",
+                detail={"status": 429, "address": address, "retry_after_s": wait},
+            )
     if wait:
         raise HTTPException(
             429,
@@ -44,34 +64,47 @@ def enrol(body: EnrolRequest, central: CentralDep, request: Request) -> EnrolRes
             headers={"Retry-After": str(wait)},
         )
     try:
-        return _enrol(body, central, settings)
-    except HTTPException as exc:
-        if exc.status_code in (400, 409, 410):  # a wrong code: count it
-            central.enrol_limiter.failed(client)
-        raise
+        return _enrol(body, central, settings, code_sha, address)
+    except _CodeFailure as failure:
+        # Counted in a transaction of its own: the request's one was rolled back.
+        with central.db.transaction() as s:
+            if failure.code_known:
+                keys.append(ratelimit.code_key(code_sha))
+            ratelimit.record_failure(s, keys, utcnow())
+        raise failure.http from None
 
 
-def _enrol(body: EnrolRequest, central: Central, settings: Settings) -> EnrolResponse:
-    with anonymous_transaction(central, "device.enrol") as session:
+class _CodeFailure(Exception):
+    def __init__(self, http: HTTPException, code_known: bool) -> None:
+        self.http, self.code_known = http, code_known
+
+
+def _enrol(
+    body: EnrolRequest, central: Central, settings: Settings, code_sha: str, address: str
+) -> EnrolResponse:
+    def refuse(status: int, detail: str, code_known: bool) -> _CodeFailure:
+        return _CodeFailure(HTTPException(status, detail), code_known)
+
+    with anonymous_transaction(central, "device.enrol", {"address": address}) as session:
         code = session.execute(
             select(EnrolCode)
-            .where(EnrolCode.code_sha256 == token_hash(normalise_code(body.code)))
+            .where(EnrolCode.code_sha256 == code_sha)
             .with_for_update()  # two laptops racing with one code: exactly one wins
         ).scalar_one_or_none()
         now = utcnow()
         if code is None:
-            raise HTTPException(400, "unknown enrolment code")
+            raise refuse(400, "unknown enrolment code", False)
         if code.used_at is not None:
-            raise HTTPException(409, "this enrolment code has already been used")
+            raise refuse(409, "this enrolment code has already been used", True)
         if code.expires_at <= now:
-            raise HTTPException(410, "this enrolment code has expired; ask for a new one")
+            raise refuse(410, "this enrolment code has expired; ask for a new one", True)
         try:
             ca = get_ca(session, settings)
             cert = issue_worker_certificate(
                 ca, body.csr_pem, worker=code.worker, council_name=settings.council_name
             )
         except CsrError as exc:
-            raise HTTPException(422, str(exc)) from None
+            raise refuse(422, str(exc), True) from None
         except CaError as exc:
             raise HTTPException(503, str(exc)) from None
         token = new_token()

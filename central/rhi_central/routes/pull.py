@@ -1,5 +1,5 @@
 """Pull: forms, assignments, review feedback, settings and ping. Every query is scoped to the
-calling device's worker (assignments) or the device itself (feedback): least privilege."""
+calling device's worker (assignments, feedback): least privilege."""
 
 from __future__ import annotations
 
@@ -171,12 +171,14 @@ def feedback(
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> FeedbackResponse:
-    """Review outcomes on this device's interviews since the cursor."""
+    """Review outcomes on interviews this device's worker owns, since the cursor (every
+    laptop of the worker gets them; feedback follows the interview's child, not the device
+    that sent the latest revision)."""
     with device_transaction(central, credentials, "feedback.pull") as (session, device):
         rows = list(
             session.execute(
                 select(Review)
-                .where(Review.device_id == device.id, Review.seq > cursor)
+                .where(Review.worker == device.worker, Review.seq > cursor)
                 .order_by(Review.seq)
                 .limit(limit + 1)
             ).scalars()

@@ -10,7 +10,6 @@ wipes the profile and raises ProfileWiped with the sentence to show.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from .device_wipe import wipe_revoked
 from .enrolment import EnrolResult, enrol
 from .profiles import Profile
 from .sealing import seal_completed, seal_rows
+from .sync_children import push_records
 
 __all__ = [
     "EnrolResult",
@@ -260,12 +260,13 @@ def _prepare(
     when: datetime,
     include_pdf: bool,
     summary: SyncSummary,
-) -> tuple[list[tuple[str, BatchItem]], dict[str, str]]:
-    """Batch items for outbox rows (id, interview, revision); and rows that cannot be built.
+) -> tuple[list[tuple[str, tuple[BatchItem, bytes | None]]], dict[str, str]]:
+    """Batch items (each with its PDF) for outbox rows (id, interview, revision); and rows that
+    cannot be built.
 
     A row sealed at completion is sent as sealed (no rebuild, the same bytes on every retry);
     an unsealed one is sealed now, once."""
-    ready: list[tuple[str, BatchItem]] = []
+    ready: list[tuple[str, tuple[BatchItem, bytes | None]]] = []
     broken: dict[str, str] = {}
     unsealed = []
     with profile.sessions() as s:
@@ -287,14 +288,18 @@ def _prepare(
     return ready, broken
 
 
-def _sealed_item(item: OutboxItem, include_pdf: bool) -> BatchItem:
-    pdf = base64.b64encode(item.pdf).decode("ascii") if include_pdf and item.pdf else None
-    return BatchItem(
-        interview_id=item.entity_id,
-        revision=item.revision,
-        content_sha256=item.content_sha256 or "",
-        payload=item.payload or {},
-        pdf_base64=pdf,
+def _sealed_item(item: OutboxItem, include_pdf: bool) -> tuple[BatchItem, bytes | None]:
+    """The item, and its PDF to send as a raw multipart part (named by ``pdf_part``)."""
+    pdf = item.pdf if include_pdf and item.pdf else None
+    return (
+        BatchItem(
+            interview_id=item.entity_id,
+            revision=item.revision,
+            content_sha256=item.content_sha256 or "",
+            payload=item.payload or {},
+            pdf_part=f"pdf-{item.id}" if pdf is not None else None,
+        ),
+        pdf,
     )
 
 
@@ -317,8 +322,22 @@ def _push(
         on_progress(done, total, f"Sending {len(due)} interviews")
     for rows in _batches(profile, due):
         ready, broken = _prepare(profile, rows, when, include_pdf, summary)
+        # PDFs go as raw multipart parts; the records of the interviews' children go along, so
+        # central can take a child the worker added on this laptop (it has no record of it).
+        pdfs = {sent.pdf_part: pdf for _, (sent, pdf) in ready if sent.pdf_part and pdf}
+        with profile.sessions() as s:
+            children, episodes = push_records(s, [sent.interview_id for _, (sent, _) in ready])
         try:
-            response = client.push([item for _, item in ready]) if ready else None
+            response = (
+                client.push(
+                    [sent for _, (sent, _) in ready],
+                    pdfs=pdfs,
+                    children=children,
+                    episodes=episodes,
+                )
+                if ready
+                else None
+            )
         except (Unreachable, ServerBusy, ProtocolProblem) as exc:
             with profile.transaction() as s:
                 outbox.postpone(_rows(s, [r for r, _ in ready]), str(exc), when)
@@ -333,7 +352,7 @@ def _push(
             results = response.results if response is not None else []
             if len(results) != len(ready):
                 raise ProtocolProblem("The central store answered a batch with the wrong count.")
-            for (row_id, sent), result in zip(ready, results, strict=True):
+            for (row_id, (sent, _)), result in zip(ready, results, strict=True):
                 item = s.get_one(OutboxItem, row_id)
                 if (result.interview_id, result.revision) != (sent.interview_id, sent.revision):
                     raise ProtocolProblem("The central store answered a batch out of order.")
