@@ -584,7 +584,7 @@ def ca_certificate(database_url: str | None, out: Path) -> None:
     click.echo(f"Wrote the CA certificate to {out}.", err=True)
 
 
-reports_cli.mount(main)  # `report ...` and `export ...`
+reports_cli.mount(main, actor=_actor, session=_session)  # `report ...` and `export ...`
 
 
 if __name__ == "__main__":  # `python -m rhi_central.cli`, used by scripts that pick the interpreter

@@ -23,8 +23,10 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import click
@@ -80,15 +82,26 @@ FIRST_YEAR = 2000
 # --- Plumbing shared with rhi_central.cli ------------------------------------------------------
 
 
-def mount(group: click.Group) -> None:
+# What rhi_central.cli lends these commands (who is acting, one migrated transaction), handed
+# over by mount(): this module never imports cli, so the two stay free of an import cycle.
+_plumbing: dict[str, Any] = {}
+
+
+def mount(
+    group: click.Group,
+    *,
+    actor: Callable[[], str],
+    session: Callable[[str | None], AbstractContextManager[Any]],
+) -> None:
     """Add ``report`` and ``export`` to the ``rhi-central`` command group."""
+    _plumbing["actor"] = actor
+    _plumbing["session"] = session
     group.add_command(report)
     group.add_command(export)
 
 
 def _database_option(fn: F) -> F:
-    # The same option as rhi_central.cli.database_option (cli imports this module, so this
-    # module cannot import cli at load time).
+    # The same option as rhi_central.cli.database_option (this module does not import cli).
     return click.option(
         "--database-url",
         envvar=ENV_DATABASE_URL,
@@ -119,9 +132,11 @@ def _format_option(fn: F) -> F:
 
 
 def _cli() -> Any:
-    from rhi_central import cli  # at call time: cli imports this module
-
-    return cli
+    """The actor and session rhi_central.cli lent at mount(), as ``cli._actor()`` and
+    ``cli._session(url)``."""
+    if not _plumbing:
+        raise click.ClickException("The report commands run only from rhi-central.")
+    return SimpleNamespace(_actor=_plumbing["actor"], _session=_plumbing["session"])
 
 
 # --- Parsing -----------------------------------------------------------------------------------
