@@ -21,7 +21,7 @@ from rhi_core.canonical import content_sha256
 from rhi_core.demo.synthetic import generate, worker_names
 from rhi_core.reports.records import ChildRecord, Dataset, EpisodeRecord, InterviewRecord
 
-DEMO_FORM = ("rhi-v1", "1.0.0")
+DEMO_FORM_ID = "rhi-v1"  # the bundled questionnaire, at the version this release ships
 _CHUNK = 500
 
 
@@ -122,11 +122,9 @@ def _interview_row(ds: Dataset, i: InterviewRecord, form: tuple[str, str]) -> di
 
 def _publish_builtin_form(session: Session, actor: str) -> tuple[str, str]:
     """Publish the desktop's bundled questionnaire so demo laptops can push against it."""
-    try:
-        from rhi_core.forms import builtin_path
-    except ImportError:  # pragma: no cover - stripped deployment without the forms engine
-        return DEMO_FORM
-    with open(builtin_path(DEMO_FORM[0]), encoding="utf-8") as fh:
+    from rhi_core.forms import builtin_path
+
+    with open(builtin_path(DEMO_FORM_ID), encoding="utf-8") as fh:
         text = fh.read()
     form_id, version = ops.forms_mod.read_identity(text)
     if session.get(Form, (form_id, version)) is None:

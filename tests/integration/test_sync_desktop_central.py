@@ -347,7 +347,7 @@ def test_forms_assignments_feedback_reopen(profile: Profile, central: CentralSto
     assert (first.accepted, first.forms, first.children, first.episodes) == (1, 1, 1, 2)
     with profile.sessions() as s:
         assert current_form(s).version == "9.0.0"
-        assert s.get_one(ReturnInterview, draft).form_version == "1.0.0"  # stays pinned
+        assert s.get_one(ReturnInterview, draft).form_version == "1.1.0"  # stays pinned
         assert s.get(Child, "11111111-1111-1111-1111-111111111111") is not None
         assert s.get(Child, "22222222-2222-2222-2222-222222222222") is None  # not ours
 

@@ -15,7 +15,7 @@ def test_check_builtin_ok() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: ")
     assert (
-        "form 'rhi-v1' version 1.0.0: 9 sections, 89 questions, 11 risk flags, languages en, ar"
+        "form 'rhi-v1' version 1.1.0: 9 sections, 89 questions, 11 risk flags, languages en, ar"
         in result.output
     )
 

@@ -234,13 +234,13 @@ def test_published_forms_are_kept_and_pinned(profile: Profile) -> None:
     )
     from rhi_desktop.store.errors import StoreError
 
-    text = Path(builtin_path("rhi-v1")).read_text().replace('version: "1.0.0"', 'version: "1.1.0"')
+    text = Path(builtin_path("rhi-v1")).read_text().replace('version: "1.1.0"', 'version: "1.2.0"')
     with profile.transaction() as s:
         store_published_form(s, text, published_at=NOW)
     with profile.sessions() as s:
-        assert current_form(s).version == "1.1.0"
-        assert get_form("rhi-v1", "1.1.0", s).version == "1.1.0"
-        assert get_form("rhi-v1", "1.0.0", s).version == "1.0.0"  # the built-in stays
+        assert current_form(s).version == "1.2.0"
+        assert get_form("rhi-v1", "1.2.0", s).version == "1.2.0"
+        assert get_form("rhi-v1", "1.1.0", s).version == "1.1.0"  # the built-in stays
         with pytest.raises(FormNotAvailable):
             get_form("rhi-v1", "9.9.9", s)
     with pytest.raises(StoreError), profile.transaction() as s:
