@@ -724,7 +724,10 @@ class InterviewView(QWidget):
     # --- the RHI record -------------------------------------------------------------------
     def _refresh_record(self) -> None:
         if self.ops is not None:
-            self._read_key = self._answers_key()
+            # What the read will see: answers still on their way to disk are not in the store
+            # yet, so then the next save must read again (else the review list could keep
+            # problems the worker has already answered, and Complete stay disabled).
+            self._read_key = () if self.autosaver.dirty else self._answers_key()
             self.ops.reload()
 
     def _on_snapshot(self, snapshot: Any) -> None:
