@@ -491,14 +491,48 @@ class ReviewOutcome(StrEnum):
     HAS_ISSUES = "has_issues"
 
 
+class CommentTarget(StrEnum):
+    """What one review comment is about: the whole record, one section, or one question."""
+
+    RECORD = "record"
+    SECTION = "section"
+    QUESTION = "question"
+
+
+class ReviewCommentWire(_Wire):
+    """One comment of a review, attached to the place in the record it is about.
+
+    ``section_id`` is the form section's id (for SECTION and QUESTION); ``question_id`` the
+    question's id in the form (QUESTION only); ``repeat_index`` (0-based) names the entry of a
+    repeat the question sits in, when it does. The laptop shows the comment at that place and as
+    an item of "Still to do" that the worker marks resolved.
+    """
+
+    id: Id
+    target: CommentTarget = CommentTarget.RECORD
+    section_id: Id | None = None
+    question_id: Id | None = None
+    repeat_index: int | None = Field(default=None, ge=0, le=10_000)
+    text: str = Field(min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _target_is_named(self) -> ReviewCommentWire:
+        if self.target is CommentTarget.SECTION and not self.section_id:
+            raise ValueError("a comment on a section names the section")
+        if self.target is CommentTarget.QUESTION and not self.question_id:
+            raise ValueError("a comment on a question names the question")
+        return self
+
+
 class FeedbackItem(_Wire):
     id: str
     interview_id: str
     revision: int
     outcome: ReviewOutcome
-    comment: str | None = None
-    reviewer: str
+    comment: str | None = None  # the overall comment (also the first RECORD comment, if any)
+    reviewer: str  # the reviewer's display name: a named person, never an OS account
     reviewed_at: datetime
+    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=500)
 
 
 class FeedbackResponse(_Wire):
@@ -554,3 +588,4 @@ class PublishFormRequest(_Request):
 class ReviewRequest(_Request):
     outcome: ReviewOutcome
     comment: str | None = Field(default=None, max_length=10_000)
+    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=500)
