@@ -64,6 +64,8 @@ MAX_PDF_BYTES = 10 * 1024 * 1024  # one signed PDF
 MAX_BATCH_BYTES = 96 * 1024 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024  # any other request body (else 413)
 MAX_CHILDREN_PER_BATCH = 1000  # child records and episodes carried with one batch (each)
+MAX_COMMENT_CHARS = 10_000  # one review comment
+MAX_REVIEW_COMMENTS = 500  # comments in one review
 
 Id = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
 Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
@@ -513,7 +515,7 @@ class ReviewCommentWire(_Wire):
     section_id: Id | None = None
     question_id: Id | None = None
     repeat_index: int | None = Field(default=None, ge=0, le=10_000)
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = Field(min_length=1, max_length=MAX_COMMENT_CHARS)
 
     @model_validator(mode="after")
     def _target_is_named(self) -> ReviewCommentWire:
@@ -529,10 +531,10 @@ class FeedbackItem(_Wire):
     interview_id: str
     revision: int
     outcome: ReviewOutcome
-    comment: str | None = None  # the overall comment (also the first RECORD comment, if any)
+    comment: str | None = None  # the overall comment
     reviewer: str  # the reviewer's display name: a named person, never an OS account
     reviewed_at: datetime
-    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=500)
+    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=MAX_REVIEW_COMMENTS)
 
 
 class FeedbackResponse(_Wire):
@@ -587,5 +589,5 @@ class PublishFormRequest(_Request):
 
 class ReviewRequest(_Request):
     outcome: ReviewOutcome
-    comment: str | None = Field(default=None, max_length=10_000)
-    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=500)
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+    comments: list[ReviewCommentWire] = Field(default_factory=list, max_length=MAX_REVIEW_COMMENTS)
