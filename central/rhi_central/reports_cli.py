@@ -40,7 +40,7 @@ from rhi_core.reports.annex_a import AnnexAList8Row, annex_a_list8
 from rhi_core.reports.daily import MissingNow, daily_missing
 from rhi_core.reports.definitions import FIGURE_DEFINITIONS
 from rhi_core.reports.figures import compute_kpis
-from rhi_core.reports.period import UK, uk_date
+from rhi_core.reports.period import UK, last_12_months, uk_date, uk_midnight
 from rhi_core.reports.ssda903 import COLUMNS as SSDA903_COLUMNS
 from rhi_core.reports.ssda903 import ssda903_missing, ssda903_problems
 
@@ -443,21 +443,35 @@ def _kpis_text(kpis: dict[str, float | int], date_from: date, date_to: date, now
 
 @report.command("kpis")
 @_database_option
-@click.option("--from", "from_text", required=True, metavar="YYYY-MM-DD", help="First day.")
-@click.option("--to", "to_text", required=True, metavar="YYYY-MM-DD", help="Last day (included).")
+@click.option(
+    "--from", "from_text", metavar="YYYY-MM-DD", help="First day (default: 12 months before --to)."
+)
+@click.option(
+    "--to", "to_text", metavar="YYYY-MM-DD", help="Last day, included (default: today, UK)."
+)
 @_now_option
 @_format_option
 def kpis_cmd(
-    database_url: str | None, from_text: str, to_text: str, now_text: str | None, fmt: str
+    database_url: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    now_text: str | None,
+    fmt: str,
 ) -> None:
-    """The weekly performance tracker for a period (UK calendar days, both included)."""
-    date_from = _parse_day("--from", from_text)
-    date_to = _parse_day("--to", to_text)
+    """The weekly performance tracker for a period (UK calendar days, both included).
+
+    Without --from/--to it covers the last 12 months ending today (or on --to).
+    """
+    now = _parse_now(now_text)
+    date_to = _parse_day("--to", to_text) if to_text else last_12_months(now)[1]
+    # The default start is 12 months before the (given or default) last day.
+    date_from = (
+        _parse_day("--from", from_text) if from_text else last_12_months(uk_midnight(date_to))[0]
+    )
     if date_to < date_from:
         raise click.ClickException(
             f"--to {date_to.isoformat()} is before --from {date_from.isoformat()}."
         )
-    now = _parse_now(now_text)
     cli = _cli()
     actor = cli._actor()
     with cli._session(database_url) as session:

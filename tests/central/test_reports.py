@@ -30,6 +30,7 @@ from rhi_core.domain.codes import InterviewState, OfferOutcome, ReferralKind
 from rhi_core.reports.daily import daily_missing
 from rhi_core.reports.definitions import FIGURE_DEFINITIONS
 from rhi_core.reports.figures import compute_kpis
+from rhi_core.reports.period import last_12_months
 
 NOW = DEFAULT_NOW.isoformat()
 
@@ -156,6 +157,35 @@ def audit_actions(db: Database) -> list[tuple[str, dict[str, Any] | None]]:
     with db.transaction() as s:
         rows = s.execute(select(AuditEvent.action, AuditEvent.detail).order_by(AuditEvent.id))
         return [(a, d) for a, d in rows]
+
+
+def test_last_12_months_is_a_year_of_uk_days() -> None:
+    # 23:30 UTC on 31 March in summer time is already 1 April in London.
+    assert last_12_months(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == (
+        date(2025, 4, 2),
+        date(2026, 4, 1),
+    )
+    assert last_12_months(datetime(2028, 2, 29, 12, tzinfo=UTC)) == (
+        date(2027, 3, 1),
+        date(2028, 2, 29),
+    )
+
+
+def test_kpis_default_to_the_last_12_months(database_url: str, db: Database) -> None:
+    code, _, err = cli(database_url, "demo", "seed")
+    assert code == 0, err
+    code, out, err = cli(database_url, "report", "kpis", "--now", NOW, "--format", "json")
+    assert code == 0, err
+    date_from, date_to = last_12_months(DEFAULT_NOW)
+    assert json.loads(out) == compute_kpis(generate(), date_from, date_to, DEFAULT_NOW)
+    # Only --to given: the 12 months ending on that day.
+    code, _, err = cli(database_url, "report", "kpis", "--to", "2026-01-31", "--now", NOW)
+    assert code == 0, err
+    periods = [(d["from"], d["to"]) for a, d in audit_actions(db) if a == "report.kpis" and d]
+    assert periods == [
+        (date_from.isoformat(), date_to.isoformat()),
+        ("2025-02-01", "2026-01-31"),
+    ]
 
 
 def no_temp_files(folder: Path) -> bool:

@@ -54,3 +54,17 @@ def as_period(date_from: DateLike, date_to: DateLike) -> Period:
     if isinstance(date_from, datetime) or isinstance(date_to, datetime):
         raise TypeError("pass two dates or two datetimes, not one of each")
     return Period(uk_midnight(date_from), uk_midnight(date_to + timedelta(days=1)))
+
+
+def last_12_months(now: datetime) -> tuple[date, date]:
+    """The default reporting period: the 12 months ending on today's UK date, both days included.
+
+    It starts the day after the same date a year earlier, so a year holds no day twice
+    (29 February falls back to 1 March).
+    """
+    today = uk_date(now)
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February, and last year had none
+        year_ago = date(today.year - 1, 2, 28)
+    return year_ago + timedelta(days=1), today
