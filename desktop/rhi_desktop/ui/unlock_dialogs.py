@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -112,6 +113,12 @@ class UnlockDialog(_Dialog):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._count_down)
+        # The worker types straight away: the passphrase box, not Cancel, has the caret.
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.passphrase.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _submit(self) -> None:
         if not self.unlock_button.isEnabled():
