@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from rhi_core.canonical import content_sha256
 from rhi_core.domain.codes import RiskFlag as RiskFlagCode
 from rhi_core.domain.codes import SessionPresent, SignatureRole
+from rhi_core.domain.languages import LANGUAGE_NAMES
 from rhi_core.forms.evaluate import Evaluation, InstanceState, evaluate
 from rhi_core.forms.labels import text_in, visible_label
 from rhi_core.forms.risk import compute_risk_flags
@@ -36,32 +37,6 @@ __all__ = ["build_document", "language_name"]
 
 # Names of the languages children in England most often prefer, for the record's summary.
 # Anything else prints as its code; the form's own language list is consulted first.
-_LANGUAGE_NAMES = {
-    "en": "English",
-    "ar": "Arabic",
-    "fa": "Persian (Farsi)",
-    "ku": "Kurdish",
-    "ps": "Pashto",
-    "ti": "Tigrinya",
-    "am": "Amharic",
-    "so": "Somali",
-    "vi": "Vietnamese",
-    "sq": "Albanian",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "ur": "Urdu",
-    "pa": "Punjabi",
-    "bn": "Bengali",
-    "gu": "Gujarati",
-    "tr": "Turkish",
-    "pt": "Portuguese",
-    "lt": "Lithuanian",
-    "fr": "French",
-    "es": "Spanish",
-    "yo": "Yoruba",
-    "tw": "Twi",
-    "zh": "Chinese",
-}
 
 # Child-facing headings of "My safety plan" for the languages rhi-v1 is written in. Like the
 # questionnaire's own Arabic, this should be reviewed by a qualified translator before live use.
@@ -237,7 +212,7 @@ def language_name(code: str, form: FormDefinition | None) -> str:
     lang = form.language(code) if form else None
     if lang is not None:
         return lang.name
-    return _LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
+    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
 
 
 def _age(dob: date, on: date) -> int:

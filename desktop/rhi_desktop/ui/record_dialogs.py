@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from rhi_core.domain.codes import EpisodeCategory, RiskGrade, Sex
 from rhi_core.domain.episodes import EpisodeProblem
+from rhi_core.domain.languages import language_choices
 from rhi_desktop.services.children import NewChild, NewEpisode, ValidationFailed
 
 from .date_field import DateField
@@ -167,7 +168,12 @@ class ChildDialog(_RecordDialog):
         for box in (self.looked_after, self.uasc, self.out_of_area, self.interpreter):
             box.setAccessibleName(box.text())
             self.form.addRow("", box)
-        self.language = self.add_field("language", "Preferred language:", QLineEdit("en"))
+        # Names, not codes: the worker picks "Arabic"; the child record keeps "ar".
+        self.language = self.add_field(
+            "language",
+            "Preferred language:",
+            _combo("Preferred language", language_choices(), "en"),
+        )
         self.first_name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def build(self) -> NewChild:
@@ -187,7 +193,7 @@ class ChildDialog(_RecordDialog):
             uasc=self.uasc.isChecked(),
             out_of_area=self.out_of_area.isChecked(),
             interpreter_needed=self.interpreter.isChecked(),
-            preferred_language=self.language.text().strip() or "en",
+            preferred_language=str(self.language.currentData() or "en"),
         )
 
 
