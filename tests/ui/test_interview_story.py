@@ -160,6 +160,19 @@ def test_a_drawn_signature_is_not_lost_on_the_way_back_to_the_caseload(
         assert s.scalar(select(AuditEvent.id).where(AuditEvent.action == "signature.sign"))
 
 
+def test_the_caseload_button_goes_to_the_list_with_every_answer_kept(
+    worker: Worker, window: MainWindow, profile: Profile
+) -> None:
+    """The fault: with an interview open, the top "Caseload" button showed the interview again."""
+    interview = worker.open_child("Kayla Morgan")
+    interview.write("Analysis", "Left after an argument at home.")
+    worker.click(window.nav_buttons["caseload"])
+    worker.wait(lambda: window.pages.currentWidget() is window.caseload)
+    assert window.interview is None
+    with profile.sessions() as s:
+        assert s.scalar(select(ReturnInterview.analysis)) == "Left after an argument at home."
+
+
 # --- 2. dates a person can type ----------------------------------------------------------------
 
 

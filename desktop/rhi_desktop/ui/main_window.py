@@ -223,7 +223,9 @@ class MainWindow(QMainWindow):
             self.audit_view.reload()
             self.pages.setCurrentWidget(self.audit_view)
         elif self.interview is not None:
-            self.pages.setCurrentWidget(self.interview)
+            # "Caseload" means the list: the open interview is closed the way its own Close
+            # button does it (every answer on disk first), and reopens on the same section.
+            self.interview.close_view()
         else:
             self.pages.setCurrentWidget(self.caseload)
         self.nav_buttons[key].setChecked(True)
